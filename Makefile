@@ -1,0 +1,139 @@
+# csp.onboarding — developer and CI entry points.
+#
+#   make demo   onboard the demo tenants against the local simulator (twice: the second run changes nothing)
+#   make test   every check CI runs: sanity, units, simulator, integration, lint, docs lint, changelog lint, EE
+#
+# Everything is installed into .venv and build/ inside this clone; nothing goes to ~/.ansible/collections.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3
+VENV        := .venv
+BIN         := $(CURDIR)/$(VENV)/bin
+BUILD       := $(CURDIR)/build
+VERSION     := $(shell sed -n 's/^version: *//p' galaxy.yml)
+ARTIFACT    := $(BUILD)/csp-onboarding-$(VERSION).tar.gz
+# The installed artifact: what the demo, the integration tests and the benchmarks use.
+COLLECTIONS := $(BUILD)/collections
+INSTALLED   := $(COLLECTIONS)/ansible_collections/csp/onboarding
+# ansible-test needs the source under ansible_collections/<namespace>/<name>/.
+TEST_TREE   := $(BUILD)/test/ansible_collections/csp/onboarding
+SIM_DIR     := $(BUILD)/simulator
+CA_BUNDLE   ?= $(or $(PIP_CERT),$(REQUESTS_CA_BUNDLE),/etc/ssl/certs/ca-certificates.crt)
+GET_PIP     := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+ANSIBLE_TEST_PYTHON := 3.11
+
+# Dev tools and the test harness are not collection content: they stay out of the ansible-test tree
+# (as they stay out of the built artifact, see build_ignore in galaxy.yml).
+TREE_EXCLUDES := --exclude=./.git --exclude=./.venv --exclude=./build --exclude=./tests/output \
+	--exclude=./tests/simulator --exclude=./tests/integration --exclude=./benchmarks --exclude=./tools \
+	--exclude=./reports --exclude=./playbooks/reports --exclude='*.tar.gz' --exclude='__pycache__' \
+	--exclude=./.pytest_cache
+
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_NOCOLOR := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv build install tree sanity units simulator-test integration lint docs-lint \
+	changelog-lint ee-check test demo simulator docs bench clean
+
+help:
+	@echo "make demo       onboard the demo tenants against the local simulator, twice"
+	@echo "make test       every check CI runs"
+	@echo "make sanity | units | simulator-test | integration | lint | docs-lint | changelog-lint | ee-check"
+	@echo "make simulator  run the local Partner Center + Entra + APS simulator in the foreground"
+	@echo "make docs       build the HTML docs site into build/docs"
+	@echo "make bench      run the bulk-onboarding benchmark (not part of make test)"
+
+# --- environment ------------------------------------------------------------------------------
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# ansible-test downloads its pip bootstrap script from a host outside the package registries;
+# it uses a cached copy when there is one, so provide an offline stand-in.
+$(GET_PIP): tools/get_pip_standin.py
+	mkdir -p $(dir $@)
+	sed 's|@CA_BUNDLE@|$(CA_BUNDLE)|' $< > $@
+
+# --- the collection ---------------------------------------------------------------------------
+
+build: venv
+	rm -f $(ARTIFACT)
+	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD) . >/dev/null
+	@echo "built $(ARTIFACT)"
+
+install: build
+	rm -rf $(INSTALLED)
+	$(BIN)/ansible-galaxy collection install --force --no-deps -p $(COLLECTIONS) $(ARTIFACT) >/dev/null
+	@echo "installed into $(INSTALLED)"
+
+tree: venv
+	rm -rf $(TEST_TREE)
+	mkdir -p $(TEST_TREE)
+	tar -c $(TREE_EXCLUDES) -f - . | tar -x -C $(TEST_TREE)
+
+# --- checks -----------------------------------------------------------------------------------
+
+sanity: tree $(GET_PIP)
+	cd $(TEST_TREE) && $(BIN)/ansible-test sanity --venv --python $(ANSIBLE_TEST_PYTHON) \
+		--requirements --color no
+
+units: tree $(GET_PIP)
+	cd $(TEST_TREE) && $(BIN)/ansible-test units --venv --python $(ANSIBLE_TEST_PYTHON) \
+		--requirements --color no
+
+simulator-test: venv
+	PYTHONPATH=tests $(BIN)/python -m pytest -q -p no:cacheprovider tests/simulator/tests
+
+integration: install
+	PYTHONPATH=tests $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
+
+lint: venv
+	$(BIN)/ansible-lint --profile production
+
+docs-lint: tree
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck $(TEST_TREE)
+
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+
+ee-check: venv
+	rm -rf $(BUILD)/ee-context
+	$(BIN)/ansible-builder create --file meta/execution-environment.yml --context $(BUILD)/ee-context >/dev/null
+	test -f $(BUILD)/ee-context/Containerfile
+	@echo "ansible-builder create: build context written to $(BUILD)/ee-context"
+
+test: sanity units simulator-test integration lint docs-lint changelog-lint ee-check
+	@echo "make test: every check passed"
+
+# --- the demo ---------------------------------------------------------------------------------
+
+DEMO_INVENTORY := playbooks/inventory/demo
+
+demo: install
+	@if [ ! -f playbooks/bulk_onboard.yml ] || [ ! -d $(DEMO_INVENTORY) ]; then \
+		echo "make demo: playbooks/bulk_onboard.yml and the demo inventory are not built yet."; exit 1; fi
+	$(BIN)/python tools/demo.py --inventory $(DEMO_INVENTORY) --workdir $(BUILD)/demo
+
+simulator: venv
+	PYTHONPATH=tests $(BIN)/python -m simulator --port 8443 --workdir $(SIM_DIR)
+
+docs: install
+	rm -rf $(BUILD)/docs
+	$(BIN)/antsibull-docs sphinx-init --use-current --dest-dir $(BUILD)/docs csp.onboarding >/dev/null
+	$(BIN)/pip install --quiet -r $(BUILD)/docs/requirements.txt
+	cd $(BUILD)/docs && PATH=$(BIN):$$PATH ./build.sh
+	@echo "docs: $(BUILD)/docs/build/html/index.html"
+
+bench: install
+	PYTHONPATH=tests $(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(BUILD) tests/output

@@ -1,0 +1,341 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, csp.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Credentials: Microsoft Entra tokens for Partner Center, and APS bus signing.
+
+Partner Center tokens come from MSAL's ``ConfidentialClientApplication``, whose HTTP calls go through
+the collection's transport (same TLS settings, same retries). Tokens are kept in a locked on-disk cache
+(mode 0600) that every fork of a play shares: the lock is held from "is there a valid token?" to "the
+new token is written", so N parallel module runs make one token request, not N. The rotated refresh
+token of the App+User mode is kept there too, so the next run starts from the newest one.
+
+This file is private to the collection.
+"""
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import ssl
+import threading
+import time
+
+try:
+    from urllib.parse import urlencode, urlparse
+except ImportError:  # pragma: no cover
+    from urllib import urlencode
+    from urlparse import urlparse
+
+try:
+    import msal
+    HAS_MSAL = True
+    MSAL_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover
+    HAS_MSAL = False
+    MSAL_IMPORT_ERROR = exc
+
+try:
+    from requests_oauthlib import OAuth1
+    HAS_REQUESTS_OAUTHLIB = True
+    REQUESTS_OAUTHLIB_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover
+    HAS_REQUESTS_OAUTHLIB = False
+    REQUESTS_OAUTHLIB_IMPORT_ERROR = exc
+
+from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
+
+# Documented audience of Partner Center tokens. Inferred: the sovereign clouds use the same audience;
+# the reference notes only give their API and login hosts.
+PARTNER_CENTER_RESOURCE = "https://api.partnercenter.microsoft.com"
+APP_ONLY_SCOPES = [PARTNER_CENTER_RESOURCE + "/.default"]
+APP_USER_SCOPES = [PARTNER_CENTER_RESOURCE + "/user_impersonation"]
+
+CLOUDS = {
+    "public": {"partner_center_url": "https://api.partnercenter.microsoft.com",
+               "authority_url": "https://login.microsoftonline.com"},
+    "usgov": {"partner_center_url": "https://api.partnercenter.microsoft.com",
+              "authority_url": "https://login.microsoftonline.us"},
+    "china": {"partner_center_url": "https://partner.partnercenterapi.microsoftonline.cn",
+              "authority_url": "https://login.chinacloudapi.cn"},
+}
+# MSAL's instance discovery only knows Microsoft's login hosts; anything else (a simulator, a proxy)
+# must skip it or MSAL refuses the authority.
+MICROSOFT_LOGIN_HOSTS = frozenset(urlparse(cloud["authority_url"]).hostname for cloud in CLOUDS.values()) | {
+    "login.windows.net", "login.microsoft.com", "sts.windows.net", "login.partner.microsoftonline.cn"}
+
+# A cached token is used until this many seconds before it expires (or a tenth of its lifetime,
+# when that is shorter), so a token does not expire between the check and the call.
+EXPIRY_MARGIN = 300
+
+
+class AuthError(ApiError):
+    """A credential that could not be used: bad options, or a token request that Entra refused."""
+
+
+def default_token_cache_path():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "csp.onboarding", "partner_center_tokens.json")
+
+
+class TokenCache(object):
+    """A JSON file of token entries, read and written under an exclusive ``flock``.
+
+    ``path`` None keeps entries in memory (``token_cache_path: ""``).
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self._memory = {}
+        # flock orders processes; this orders the threads of one module run (bulk writes).
+        self._thread_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def locked(self):
+        with self._thread_lock:
+            if not self.path:
+                yield self._memory
+            else:
+                with self._file_locked() as entries:
+                    yield entries
+
+    @contextlib.contextmanager
+    def _file_locked(self):
+        directory = os.path.dirname(self.path)
+        if directory and not os.path.isdir(directory):
+            os.makedirs(directory, 0o700)
+        lock_fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            entries = self._read()
+            before = json.dumps(entries, sort_keys=True)
+            yield entries
+            if json.dumps(entries, sort_keys=True) != before:
+                self._write(entries)
+        finally:
+            fcntl.flock(lock_fd, fcntl.LOCK_UN)
+            os.close(lock_fd)
+
+    def _read(self):
+        try:
+            if os.stat(self.path).st_mode & 0o077:
+                os.chmod(self.path, 0o600)  # never leave tokens readable by others
+            with open(self.path) as handle:
+                entries = json.load(handle)
+            return entries if isinstance(entries, dict) else {}
+        except (OSError, IOError, ValueError):
+            return {}  # missing or unreadable: start afresh, the next write replaces it
+
+    def _write(self, entries):
+        now = time.time()
+        kept = dict((key, entry) for key, entry in entries.items()
+                    if entry.get("refresh_token") or entry.get("expires_at", 0) > now)
+        temp_path = "%s.%d.tmp" % (self.path, os.getpid())
+        fd = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(kept, handle)
+        os.rename(temp_path, self.path)
+
+
+class MsalTransport(object):
+    """MSAL's ``http_client``: its token and discovery calls go through our retrying transport."""
+
+    def __init__(self, http):
+        self.http = http
+
+    def post(self, url, params=None, data=None, headers=None, **kwargs):
+        return self.http.send("POST", _with_query(url, params), data=data, headers=headers)
+
+    def get(self, url, params=None, headers=None, **kwargs):
+        return self.http.send("GET", _with_query(url, params), headers=headers)
+
+    def close(self):
+        """The session belongs to the transport, which closes it."""
+
+
+class PartnerCenterAuth(object):
+    """Bearer tokens for Partner Center, in the mode the options select.
+
+    Modes, first match wins: ``access_token`` (used as given), ``refresh_token`` (App+User, the
+    secure application model), ``client_certificate_path`` or ``client_secret`` (app-only).
+    """
+
+    def __init__(self, options, entra_http, cache):
+        self.options = options
+        self.entra_http = entra_http
+        self.cache = cache
+        self.token = None
+        if options.get("access_token"):
+            self.mode = "access_token"
+        elif options.get("refresh_token"):
+            self.mode = "app_user"
+        else:
+            self.mode = "app_only"
+        if self.mode != "access_token":
+            missing = [name for name in ("partner_tenant_id", "client_id") if not options.get(name)]
+            if not (options.get("client_secret") or options.get("client_certificate_path")):
+                missing.append("client_secret or client_certificate_path")
+            if missing:
+                raise AuthError("Partner Center credentials are incomplete: set %s (or access_token)."
+                                % ", ".join(missing))
+        self.authority = "%s/%s" % (options["authority_url"].rstrip("/"), options.get("partner_tenant_id"))
+
+    @property
+    def is_app_user(self):
+        """Whether calls carry a user's token (access_token given elsewhere is assumed to be one)."""
+        return self.mode in ("app_user", "access_token")
+
+    def apply(self, headers):
+        if self.token is None:
+            self.token = self._token()
+        headers["Authorization"] = "Bearer " + self.token
+        return None
+
+    def renew(self):
+        """After a 401: drop the refused token and get another, unless it was given as-is."""
+        if self.mode == "access_token":
+            return False
+        self.token = self._token(refused=self.token)
+        return True
+
+    def _token(self, refused=None):
+        if self.mode == "access_token":
+            return self.options["access_token"]
+        key = self._cache_key()
+        with self.cache.locked() as entries:
+            entry = entries.get(key) or {}
+            if entry.get("access_token") and entry["access_token"] != refused and not _expiring(entry):
+                return entry["access_token"]
+            result = self._acquire(entry.get("refresh_token"))
+            lifetime = int(result.get("expires_in") or 3600)
+            entries[key] = {
+                "access_token": result["access_token"],
+                "expires_at": time.time() + lifetime,
+                "lifetime": lifetime,
+                # Entra rotates refresh tokens; keep the newest so the next run starts from it.
+                "refresh_token": result.get("refresh_token") or entry.get("refresh_token"),
+            }
+            return result["access_token"]
+
+    def _acquire(self, rotated_refresh_token):
+        app = self._msal_app()
+        try:
+            if self.mode == "app_only":
+                return _checked(app.acquire_token_for_client(scopes=APP_ONLY_SCOPES), self._describe())
+            candidates = [rotated_refresh_token, self.options["refresh_token"]]
+            last_error = None
+            for refresh_token in [token for index, token in enumerate(candidates)
+                                  if token and token not in candidates[:index]]:
+                result = app.acquire_token_by_refresh_token(refresh_token, scopes=APP_USER_SCOPES)
+                if "access_token" in result:
+                    return result
+                last_error = result  # a stale rotated token: fall back to the configured one
+            return _checked(last_error, self._describe())
+        except ValueError as exc:  # MSAL's word for an authority it cannot use
+            raise AuthError("Microsoft Entra authority %s could not be used: %s" % (self.authority, exc))
+
+    def _msal_app(self):
+        if not HAS_MSAL:
+            raise AuthError("The Python library msal is required for Partner Center authentication: %s"
+                            % MSAL_IMPORT_ERROR)
+        host = urlparse(self.authority).hostname
+        return msal.ConfidentialClientApplication(
+            self.options["client_id"],
+            client_credential=self._client_credential(),
+            authority=self.authority,
+            http_client=MsalTransport(self.entra_http),
+            instance_discovery=host in MICROSOFT_LOGIN_HOSTS,
+        )
+
+    def _client_credential(self):
+        path = self.options.get("client_certificate_path")
+        if not path:
+            return self.options["client_secret"]
+        return load_certificate_credential(path)
+
+    def _cache_key(self):
+        secret = self.options.get("client_secret") or ""
+        if self.options.get("client_certificate_path"):
+            secret = "certificate:" + os.path.abspath(self.options["client_certificate_path"])
+        refresh_token = self.options.get("refresh_token") or ""
+        # Only digests of the secrets: the cache file names which credential a token belongs to
+        # without holding the credential itself.
+        material = json.dumps([self.authority, self.options["client_id"], self.mode, _digest(secret),
+                               _digest(refresh_token)])
+        return _digest(material)
+
+    def _describe(self):
+        how = {"app_only": "app-only", "app_user": "App+User (refresh token)"}[self.mode]
+        return "%s token for client %s in tenant %s" % (how, self.options["client_id"],
+                                                        self.options["partner_tenant_id"])
+
+
+def load_certificate_credential(path):
+    """MSAL's certificate credential from a PEM file holding the certificate and its private key."""
+    try:
+        with open(path) as handle:
+            pem = handle.read()
+    except (OSError, IOError) as exc:
+        raise AuthError("client_certificate_path %s cannot be read: %s" % (path, exc.strerror or exc))
+    key = re.search(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----.+?-----END (?:[A-Z]+ )?PRIVATE KEY-----", pem, re.S)
+    cert = re.search(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", pem, re.S)
+    if not key or not cert:
+        raise AuthError("client_certificate_path %s must hold a PEM certificate and its unencrypted private key."
+                        % path)
+    thumbprint = hashlib.sha1(ssl.PEM_cert_to_DER_cert(cert.group(0))).hexdigest()  # nosec - x5t is SHA-1 by spec
+    return {"private_key": key.group(0), "thumbprint": thumbprint, "public_certificate": cert.group(0)}
+
+
+class ApsAuth(object):
+    """APS bus credentials: two-legged OAuth 1.0a HMAC-SHA1 (key and secret), or an ``APS-Token``."""
+
+    def __init__(self, consumer_key=None, consumer_secret=None, token=None):
+        self.token = token
+        self.signer = None
+        if token:
+            return
+        if not (consumer_key and consumer_secret):
+            raise AuthError("APS credentials are incomplete: set aps_consumer_key and aps_consumer_secret, "
+                            "or aps_token.")
+        if not HAS_REQUESTS_OAUTHLIB:
+            raise AuthError("The Python library requests-oauthlib is required for APS OAuth 1.0a signing: %s"
+                            % REQUESTS_OAUTHLIB_IMPORT_ERROR)
+        # No resource-owner token: the APS bus uses the consumer key and secret alone (documented).
+        self.signer = OAuth1(consumer_key, client_secret=consumer_secret, signature_method="HMAC-SHA1",
+                             signature_type="AUTH_HEADER")
+
+    def apply(self, headers):
+        if self.token:
+            headers["APS-Token"] = self.token
+        return self.signer
+
+    def renew(self):
+        return False
+
+
+def _checked(result, what):
+    if result and "access_token" in result:
+        return result
+    result = result or {}
+    description = (result.get("error_description") or "").strip().splitlines()
+    raise AuthError(
+        "Microsoft Entra refused the %s: %s%s" % (what, result.get("error", "no token returned"),
+                                                   ": " + description[0] if description else ""),
+        error=result.get("error"), description=description[0] if description else None,
+        correlation_id=result.get("correlation_id"))
+
+
+def _expiring(entry):
+    margin = min(EXPIRY_MARGIN, entry.get("lifetime", 3600) / 10.0)
+    return entry.get("expires_at", 0) - margin <= time.time()
+
+
+def _digest(value):
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _with_query(url, params):
+    if not params:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode(params)

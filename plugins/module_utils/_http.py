@@ -1,0 +1,332 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, csp.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection's one HTTP transport.
+
+Every call to Partner Center, to Microsoft Entra (MSAL's token requests go through here too) and to
+the APS bus is sent by :class:`HttpClient`: one ``requests`` session per module run (keep-alive), the
+TLS settings the user chose, one timeout, a versioned User-Agent, and one retry loop that honours
+``Retry-After``. Failures become one exception type, :class:`ApiError`.
+
+This file is private to the collection.
+"""
+
+import email.utils
+import random
+import time
+import uuid
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module as missing_required_lib
+    requests = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+COLLECTION_VERSION = "0.1.0"
+USER_AGENT = "csp.onboarding/%s" % COLLECTION_VERSION
+
+RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+# A server that asks for a longer pause than this is told no: the call fails with a clear message
+# rather than holding a job for minutes. Partner Center's documented example asks for 57 s.
+MAX_RETRY_AFTER = 120.0
+POOL_SIZE = 32
+
+
+class ApiError(Exception):
+    """A failed call, with everything a user needs for a support ticket.
+
+    Partner Center errors carry ``code``/``description``; APS errors carry ``error``/``message``.
+    """
+
+    def __init__(self, message, status=None, code=None, description=None, error=None, method=None,
+                 path=None, request_id=None, correlation_id=None, retries=0):
+        super(ApiError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.description = description
+        self.error = error
+        self.method = method
+        self.path = path
+        self.request_id = request_id
+        self.correlation_id = correlation_id
+        self.retries = retries
+
+    @property
+    def is_conflict(self):
+        """True for an "already exists" answer: 409, or a 400 whose text says so.
+
+        Inferred: neither API documents its duplicate answer (see the reference notes), so both
+        spellings seen in Microsoft's directory errors are accepted.
+        """
+        if self.status == 409:
+            return True
+        text = (self.description or self.message or "").lower()
+        return self.status == 400 and ("already exist" in text or "same value for property" in text)
+
+    def to_result(self):
+        """The fields every failed task returns (see the interface: status, code, ids)."""
+        result = {
+            "status": self.status,
+            "method": self.method,
+            "path": self.path,
+            "ms_request_id": self.request_id,
+            "ms_correlation_id": self.correlation_id,
+        }
+        for key in ("code", "description", "error"):
+            value = getattr(self, key)
+            if value is not None:
+                result[key] = value
+        if self.retries:
+            result["retries"] = self.retries
+        return result
+
+    def __str__(self):
+        return self.message
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+class Backoff(object):
+    """How long to wait before retry number ``attempt`` (0-based).
+
+    ``Retry-After`` wins when the server sends one; otherwise exponential backoff with "equal
+    jitter" (half fixed, half random), capped, so parallel forks do not retry in lock-step.
+    """
+
+    def __init__(self, base=0.5, cap=30.0, rng=None):
+        self.base = base
+        self.cap = cap
+        self.rng = rng or random.random
+
+    def delay(self, attempt, retry_after=None):
+        if retry_after is not None:
+            return min(retry_after, MAX_RETRY_AFTER)
+        ceiling = min(self.cap, self.base * (2 ** attempt))
+        return ceiling / 2.0 + self.rng() * ceiling / 2.0
+
+
+def new_request_id():
+    return str(uuid.uuid4())
+
+
+if HAS_REQUESTS:
+    class PinnedVerifySession(requests.Session):
+        """A session whose TLS verification is what the user chose, whatever the environment says.
+
+        requests lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` override ``Session.verify`` on every
+        request, and MSAL calls ``session.post`` itself, so the override is undone here, once, for
+        both. With neither ``ca_path`` nor ``validate_certs: false`` the environment still applies,
+        which execution environments behind a TLS-inspecting proxy rely on.
+        """
+
+        pinned_verify = None
+
+        def merge_environment_settings(self, url, proxies, stream, verify, cert):
+            settings = super(PinnedVerifySession, self).merge_environment_settings(url, proxies, stream, verify, cert)
+            if self.pinned_verify is not None:
+                settings["verify"] = self.pinned_verify
+            return settings
+
+
+class Response(object):
+    """The parts of an HTTP answer the resource code uses."""
+
+    def __init__(self, status, headers, data, request_id):
+        self.status = status
+        self.headers = headers
+        self.data = data
+        self.request_id = request_id
+
+
+class HttpClient(object):
+    """One retrying transport for one module run.
+
+    :param auth: an object with ``apply(headers) -> requests auth or None`` and ``renew() -> bool``
+        (see ``_auth.py``). ``renew`` is called once after a 401; a True answer retries the call.
+    """
+
+    def __init__(self, base_url, auth=None, validate_certs=True, ca_path=None, timeout=30, max_retries=5,
+                 correlation_id=None, backoff=None, sleep=None, error_parser=None):
+        self.base_url = (base_url or "").rstrip("/")
+        self.auth = auth
+        self.timeout = timeout
+        self.max_retries = max(0, int(max_retries))
+        self.correlation_id = correlation_id or str(uuid.uuid4())
+        self.backoff = backoff or Backoff()
+        self.sleep = sleep or time.sleep
+        self.error_parser = error_parser or parse_error_body
+        self.retries_done = 0
+        self.session = PinnedVerifySession()
+        # Bulk modules write from several threads; keep a kept-alive connection for each.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        if ca_path:
+            self.session.pinned_verify = ca_path
+        elif not validate_certs:
+            self.session.pinned_verify = False
+        self.session.verify = self.session.pinned_verify if self.session.pinned_verify is not None else True
+        self.session.headers.update({
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            "MS-CorrelationId": self.correlation_id,
+        })
+
+    def url_for(self, path):
+        if path.startswith("https://") or path.startswith("http://"):
+            return path
+        return self.base_url + path
+
+    def send(self, method, path, json=None, data=None, headers=None, retry_connection_errors=True,
+             request_id=None):
+        """Send one logical call, retrying 429, 5xx and connection errors; return a requests.Response.
+
+        Every attempt carries the same ``MS-RequestId``, Partner Center's documented idempotency
+        key, so retrying a POST whose answer was lost cannot apply it twice. Callers that talk to an
+        API without such a key (APS) pass ``retry_connection_errors=False`` and converge by
+        re-reading instead.
+        """
+        url = self.url_for(path)
+        request_id = request_id or new_request_id()
+        attempt = 0
+        renewed = False
+        while True:
+            call_headers = {"MS-RequestId": request_id}
+            if json is not None:
+                call_headers["Content-Type"] = "application/json"
+            call_headers.update(headers or {})
+            request_auth = self.auth.apply(call_headers) if self.auth is not None else None
+            try:
+                response = self.session.request(method, url, json=json, data=data, headers=call_headers,
+                                                auth=request_auth, timeout=self.timeout)
+            except requests.exceptions.SSLError as exc:
+                raise ApiError(
+                    "TLS verification failed for %s %s: %s. Point ca_path at the CA bundle that signed the "
+                    "server's certificate." % (method, _path_only(url), _first_line(exc)),
+                    method=method, path=_path_only(url), request_id=request_id,
+                    correlation_id=self.correlation_id)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                kind = "timed out after %ss" % self.timeout if isinstance(exc, requests.exceptions.Timeout) \
+                    else "lost the connection (%s)" % _first_line(exc)
+                if retry_connection_errors and attempt < self.max_retries:
+                    self._pause(attempt, None)
+                    attempt += 1
+                    continue
+                raise ApiError(
+                    "%s %s %s%s." % (method, _path_only(url), kind, _attempts(attempt)),
+                    method=method, path=_path_only(url), request_id=request_id,
+                    correlation_id=self.correlation_id, retries=attempt)
+            if response.status_code in RETRYABLE_STATUSES and attempt < self.max_retries:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                    return response
+                self._pause(attempt, retry_after)
+                attempt += 1
+                continue
+            if response.status_code == 401 and not renewed and self.auth is not None and self.auth.renew():
+                # A token that expired mid-call: one new token, one more try, not counted as a retry.
+                renewed = True
+                continue
+            response.request_id = request_id
+            response.attempts = attempt
+            return response
+
+    def request(self, method, path, json=None, headers=None, expected=None, retry_connection_errors=True):
+        """Send a call and return a :class:`Response`; any non-2xx answer raises :class:`ApiError`."""
+        response = self.send(method, path, json=json, headers=headers,
+                             retry_connection_errors=retry_connection_errors)
+        ok = response.status_code in expected if expected else 200 <= response.status_code < 300
+        if not ok:
+            raise self.error_from(method, response)
+        return Response(response.status_code, response.headers, _json_or_none(response), response.request_id)
+
+    def error_from(self, method, response):
+        path = _path_only(response.request.url if response.request is not None else "")
+        fields = self.error_parser(response.status_code, _json_or_none(response), response.text)
+        request_id = response.headers.get("MS-RequestId") or getattr(response, "request_id", None)
+        correlation_id = response.headers.get("MS-CorrelationId") or self.correlation_id
+        detail = fields.pop("detail")
+        retries = getattr(response, "attempts", 0)
+        message = "%s %s failed: HTTP %s%s%s [MS-CorrelationId: %s, MS-RequestId: %s]" % (
+            method, path, response.status_code, detail and ": " + detail, _attempts(retries),
+            correlation_id, request_id)
+        return ApiError(message, status=response.status_code, method=method, path=path, request_id=request_id,
+                        correlation_id=correlation_id, retries=retries, **fields)
+
+    def _pause(self, attempt, retry_after):
+        self.retries_done += 1
+        self.sleep(self.backoff.delay(attempt, retry_after))
+
+    def close(self):
+        self.session.close()
+
+
+def parse_error_body(status, body, text):
+    """Error fields from either API's body shape, plus a one-line ``detail`` for the message.
+
+    Partner Center: ``{code, description, data, source}``; its 429: ``{statusCode, message}``;
+    APS: ``{code, error or type, message}``.
+    """
+    fields = {"code": None, "description": None, "error": None}
+    if isinstance(body, dict):
+        fields["code"] = body.get("code", body.get("statusCode"))
+        fields["description"] = body.get("description") or body.get("message")
+        fields["error"] = body.get("error") or body.get("type")
+    parts = []
+    if fields["error"]:
+        parts.append(str(fields["error"]))
+    if fields["code"] is not None and fields["code"] != status:
+        parts.append("code %s" % fields["code"])
+    if fields["description"]:
+        parts.append(str(fields["description"]))
+    elif not isinstance(body, dict) and text:
+        parts.append(_first_line(text)[:300])
+    fields["detail"] = " - ".join(parts)
+    return fields
+
+
+def _json_or_none(response):
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _path_only(url):
+    """The path of a URL without its query: what error messages and results show."""
+    without_scheme = url.split("://", 1)[-1]
+    path = "/" + without_scheme.split("/", 1)[1] if "/" in without_scheme else "/"
+    return path.split("?", 1)[0]
+
+
+def _first_line(value):
+    return str(value).strip().splitlines()[0] if str(value).strip() else type(value).__name__
+
+
+def _attempts(retries):
+    return " (after %d retries)" % retries if retries else ""

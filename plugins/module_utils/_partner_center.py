@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, csp.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Partner Center resource calls: customers, custom and verified domains, customer users.
+
+Collections are read to the end: paging follows ``links.next`` (its uri and its headers, which carry
+the ``MS-ContinuationToken``) until there is none. Keys compared by users (UPNs, domains) are compared
+case-insensitively.
+
+This file is private to the collection.
+"""
+
+import json
+
+try:
+    from urllib.parse import quote, urlencode
+except ImportError:  # pragma: no cover
+    from urllib import quote, urlencode
+
+from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
+
+API_PREFIX = "/v1"
+PAGE_SIZE = 500  # the page size of Partner Center's own deleted-users example
+DELETED_USERS_FILTER = {"Field": "UserState", "Value": "Inactive", "Operator": "equals"}
+USER_OBJECT = {"objectType": "CustomerUser"}
+
+
+class PartnerCenterClient(object):
+
+    def __init__(self, http):
+        self.http = http
+
+    # --- collections ---------------------------------------------------------------------------
+
+    def pages(self, path, params=None):
+        """Every item of a seek-paged collection, following ``links.next`` to the last page."""
+        url = API_PREFIX + path + ("?" + urlencode(params) if params else "")
+        headers = None
+        seen_tokens = set()
+        while True:
+            data = self.http.request("GET", url, headers=headers).data or {}
+            for item in data.get("items") or []:
+                yield item
+            link = (data.get("links") or {}).get("next")
+            if not link or not link.get("uri"):
+                return
+            headers = dict((h["key"], h["value"]) for h in link.get("headers") or [] if h.get("key"))
+            token = headers.get("MS-ContinuationToken") or link["uri"]
+            if token in seen_tokens:
+                raise ApiError("Partner Center returned the same continuation token twice while listing %s; "
+                               "stopping instead of looping." % path, method="GET", path=API_PREFIX + path)
+            seen_tokens.add(token)
+            # Links in bodies are relative and carry no /v1 (documented); do not add it twice.
+            url = link["uri"] if link["uri"].startswith(API_PREFIX + "/") else API_PREFIX + link["uri"]
+
+    # --- customers -----------------------------------------------------------------------------
+
+    def get_customer(self, customer_id):
+        """The customer, or None when Partner Center answers 404."""
+        try:
+            return self.http.request("GET", "%s/customers/%s" % (API_PREFIX, customer_id)).data
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def list_customers(self, filter_field=None, value=None):
+        params = {"size": PAGE_SIZE}
+        if filter_field:
+            params["filter"] = json.dumps({"Field": filter_field, "Value": value, "Operator": "starts_with"})
+        return self.pages("/customers", params)
+
+    def find_customers_by_domain(self, domain):
+        """Customers whose default domain is ``domain`` exactly (the API only offers starts_with)."""
+        wanted = domain.lower()
+        return [customer for customer in self.list_customers("Domain", domain)
+                if customer_domain(customer) == wanted]
+
+    # --- domains -------------------------------------------------------------------------------
+
+    def customer_domains(self, customer_id, customer=None):
+        """Every domain name of the customer, lower-cased: its custom domains and its default domain.
+
+        ``GET customDomains`` is documented without a response example; it is read both as a list of
+        names and as a list of objects with ``name`` (inferred), bare or wrapped in a collection.
+        """
+        data = self.http.request("GET", "%s/customers/%s/customDomains" % (API_PREFIX, customer_id)).data
+        items = data.get("items") if isinstance(data, dict) else data
+        names = set(domain_names(items or []))
+        if customer is None:
+            customer = self.get_customer(customer_id) or {}
+        names.update(domain_names(customer.get("customDomains") or []))
+        if customer_domain(customer):
+            names.add(customer_domain(customer))
+        return names
+
+    def add_verified_domain(self, customer_id, body):
+        return self.http.request("POST", "%s/customers/%s/verifieddomain" % (API_PREFIX, customer_id),
+                                 json=body).data
+
+    def domain_exists_anywhere(self, domain):
+        """``HEAD /v1/domains/{domain}``: 200 when some tenant has it, 404 when it is free (documented)."""
+        response = self.http.send("HEAD", "%s/domains/%s" % (API_PREFIX, quote(domain, safe="")))
+        if response.status_code in (200, 404):
+            return response.status_code == 200
+        raise self.http.error_from("HEAD", response)
+
+    # --- users ---------------------------------------------------------------------------------
+
+    def list_users(self, customer_id, deleted=False):
+        params = {"size": PAGE_SIZE}
+        if deleted:
+            # Soft-deleted users are only listed with this filter (documented).
+            params["filter"] = json.dumps(DELETED_USERS_FILTER)
+        return self.pages("/customers/%s/users" % customer_id, params)
+
+    def find_user(self, customer_id, user_principal_name):
+        """The active user with this UPN, else the soft-deleted one, else None (the UPN case-insensitive).
+
+        Partner Center documents no UPN filter, so every page is read and matched here.
+        """
+        wanted = user_principal_name.lower()
+        for deleted in (False, True):
+            for user in self.list_users(customer_id, deleted=deleted):
+                if (user.get("userPrincipalName") or "").lower() == wanted:
+                    return user
+        return None
+
+    def create_user(self, customer_id, body):
+        body = dict(body, attributes=USER_OBJECT)
+        return self.http.request("POST", "%s/customers/%s/users" % (API_PREFIX, customer_id), json=body).data
+
+    def update_user(self, customer_id, user_id, body):
+        body = dict(body, attributes=USER_OBJECT)
+        return self.http.request("PATCH", "%s/customers/%s/users/%s" % (API_PREFIX, customer_id, user_id),
+                                 json=body).data
+
+    def restore_user(self, customer_id, user_id):
+        """Documented restore: PATCH ``State: active``; the other fields come back by themselves."""
+        return self.update_user(customer_id, user_id, {"state": "active"})
+
+    def delete_user(self, customer_id, user_id):
+        self.http.request("DELETE", "%s/customers/%s/users/%s" % (API_PREFIX, customer_id, user_id))
+
+
+def customer_domain(customer):
+    return ((customer or {}).get("companyProfile") or {}).get("domain", "").lower()
+
+
+def domain_names(items):
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name:
+            yield name.lower()
+
+
+def customer_view(customer, custom_domains=None):
+    """The customer as the info module returns it."""
+    profile = customer.get("companyProfile") or {}
+    view = {
+        "id": customer.get("id"),
+        "company_name": profile.get("companyName"),
+        "domain": profile.get("domain"),
+        "relationship_to_partner": customer.get("relationshipToPartner"),
+    }
+    domains = custom_domains if custom_domains is not None else customer.get("customDomains")
+    if domains is not None:
+        view["custom_domains"] = sorted(domain_names(domains))
+    return view

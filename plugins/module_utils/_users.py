@@ -1,0 +1,231 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, csp.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Desired state of customer users, shared by ``customer_user`` (one) and ``customer_users`` (many).
+
+A plan is computed from the user as Partner Center holds it (active, soft-deleted or absent) and what
+the task asks; check mode stops at the plan, a real run applies it. Passwords cannot be read back, so
+they never make a plan "changed" unless ``update_password: always`` asks for a reset.
+
+This file is private to the collection.
+"""
+
+import fnmatch
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.csp.onboarding.plugins.module_utils import _validators as validate
+from ansible_collections.csp.onboarding.plugins.module_utils._compare import MASK, casefold, changed_fields
+from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
+
+# Module option -> Partner Center property. The UPN is the identity key, so it is never PATCHed.
+FIELDS = (
+    ("first_name", "firstName"),
+    ("last_name", "lastName"),
+    ("display_name", "displayName"),
+    ("usage_location", "usageLocation"),
+    ("immutable_id", "immutableId"),
+)
+VIEW_FIELDS = (("id", "id"), ("user_principal_name", "userPrincipalName")) + FIELDS + (
+    ("state", "state"), ("user_domain_type", "userDomainType"), ("soft_deletion_time", "softDeletionTime"),
+    ("last_directory_sync_time", "lastDirectorySyncTime"))
+DIFF_KEYS = ("user_principal_name",) + tuple(option for option, _prop in FIELDS) + ("state",)
+NORMALISERS = {"usage_location": casefold}
+
+USER_OPTIONS = dict(
+    user_principal_name=dict(type="str", required=True, aliases=["upn"]),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    first_name=dict(type="str"),
+    last_name=dict(type="str"),
+    display_name=dict(type="str"),
+    usage_location=dict(type="str"),
+    immutable_id=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    force_change_password=dict(type="bool", default=True),
+)
+POLICY_OPTIONS = dict(
+    update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
+    restore=dict(type="bool", default=True),
+)
+
+
+def user_view(user):
+    """A Partner Center user as the modules return it: snake_case, never a password."""
+    return dict((option, user.get(prop)) for option, prop in VIEW_FIELDS)
+
+
+def diff_view(view):
+    return dict((key, view.get(key)) for key in DIFF_KEYS if view.get(key) is not None)
+
+
+def desired_user(spec):
+    """The task's user, validated and normalised; raises ValueError before any request."""
+    upn = validate.user_principal_name(spec["user_principal_name"])
+    desired = {"user_principal_name": upn, "state": spec.get("state") or "present"}
+    for option, _prop in FIELDS:
+        desired[option] = validate.text_field(spec.get(option), option)
+    if desired["usage_location"] is not None:
+        desired["usage_location"] = validate.country_code(desired["usage_location"])
+    desired["password"] = validate.text_field(spec.get("password"), "password")
+    desired["force_change_password"] = spec.get("force_change_password", True) is not False
+    return desired
+
+
+class UserPlan(object):
+    """What to do for one user: the action, the writes in order, and the views before and after."""
+
+    def __init__(self, action, before, after, steps=()):
+        self.action = action
+        self.before = before
+        self.after = after
+        self.steps = list(steps)
+
+    @property
+    def diff(self):
+        before = diff_view(self.before) if self.before else {}
+        after = diff_view(self.after) if self.after else {}
+        if any(step[0] == "reset_password" for step in self.steps):
+            after["password"] = MASK
+        return {"before": before, "after": after}
+
+
+def plan_user(current, desired, update_password="on_create", restore=True):
+    """Compare one user with what the task asks. ``current`` is the API's user (active or not) or None."""
+    before = user_view(current) if current else None
+    managed = dict((option, desired.get(option)) for option, _prop in FIELDS)
+    if desired["state"] == "absent":
+        if before is None or before["state"] == "inactive":
+            return UserPlan("unchanged", before, before)
+        return UserPlan("deleted", before, dict(before, state="inactive"), [("delete",)])
+
+    if before is None:
+        if not desired.get("password"):
+            raise ValueError("password is required to create user %s" % desired["user_principal_name"])
+        if managed["display_name"] is None:
+            managed["display_name"] = " ".join(part for part in (managed["first_name"], managed["last_name"])
+                                               if part) or None
+        after = dict(user_view({}), user_principal_name=desired["user_principal_name"], state="active",
+                     **dict((key, value) for key, value in managed.items() if value is not None))
+        return UserPlan("created", None, after, [("create", create_body(desired, managed))])
+
+    steps = []
+    action = "unchanged"
+    if before["state"] == "inactive":
+        if not restore:
+            raise ValueError("user %s is soft-deleted; set restore: true to restore it (a new user with the same "
+                             "UPN cannot be created while the deleted one exists)" % desired["user_principal_name"])
+        steps.append(("restore",))
+        action = "restored"
+    changes = changed_fields(before, managed, NORMALISERS)
+    if changes:
+        steps.append(("patch", dict((prop, changes[option]) for option, prop in FIELDS if option in changes)))
+        action = "restored" if action == "restored" else "updated"
+    if update_password == "always" and desired.get("password"):
+        steps.append(("reset_password", password_body(desired)))
+        action = "restored" if action == "restored" else "updated"
+    after = dict(before, state="active", **changes)
+    return UserPlan(action, before, after, steps)
+
+
+def create_body(desired, managed):
+    body = dict((prop, managed[option]) for option, prop in FIELDS if managed.get(option) is not None)
+    body["userPrincipalName"] = desired["user_principal_name"]
+    body.update(password_body(desired))
+    return body
+
+
+def password_body(desired):
+    return {"passwordProfile": {"password": desired["password"],
+                                "forceChangePassword": desired["force_change_password"]}}
+
+
+def apply_plan(client, customer_id, plan, desired):
+    """Send the plan's writes; return the user's view afterwards.
+
+    A create answered "already exists" (a create whose first answer was lost, on a server that does not
+    honour the request id) is re-read and converged instead of failing.
+    """
+    user = None
+    user_id = plan.before["id"] if plan.before else None
+    for step in plan.steps:
+        kind = step[0]
+        if kind == "create":
+            try:
+                user = client.create_user(customer_id, step[1])
+            except ApiError as exc:
+                if not exc.is_conflict:
+                    raise
+                existing = client.find_user(customer_id, desired["user_principal_name"])
+                if existing is None:
+                    raise
+                converged = plan_user(existing, desired, "on_create", restore=True)
+                return apply_plan(client, customer_id, converged, desired) if converged.steps else user_view(existing)
+            user_id = user.get("id")
+        elif kind == "restore":
+            user = client.restore_user(customer_id, user_id)
+        elif kind in ("patch", "reset_password"):
+            user = client.update_user(customer_id, user_id, step[1])
+        elif kind == "delete":
+            client.delete_user(customer_id, user_id)  # 204: the planned view is the answer
+    return user_view(user) if user is not None else plan.after
+
+
+def ensure_user(module):
+    """``customer_user``: one user, read through every page of active, then deleted users."""
+    params = module.params
+    customer_id = validate.guid(params["customer_id"], "customer_id")
+    desired = desired_user(params)
+    current = module.client.find_user(customer_id, desired["user_principal_name"])
+    plan = plan_user(current, desired, params["update_password"], params["restore"])
+    user = plan.after
+    if plan.steps and not module.check_mode:
+        user = apply_plan(module.client, customer_id, plan, desired)
+    return module.outcome("user", plan.action, plan.diff["before"] or None, plan.diff["after"] or None,
+                          resource=user)
+
+
+def ensure_users(module):
+    """``customer_users``: every user of a tenant from one read of its users, writes in parallel."""
+    params = module.params
+    customer_id = validate.guid(params["customer_id"], "customer_id")
+    desired_list = [desired_user(spec) for spec in params["users"]]
+    seen = set()
+    for desired in desired_list:
+        key = desired["user_principal_name"].lower()
+        if key in seen:
+            raise ValueError("user %s is listed twice in users" % desired["user_principal_name"])
+        seen.add(key)
+    excludes = [pattern.lower() for pattern in params.get("purge_exclude") or []]
+
+    client = module.client
+    index = dict((user.get("userPrincipalName", "").lower(), user) for user in client.list_users(customer_id, True))
+    index.update((user.get("userPrincipalName", "").lower(), user) for user in client.list_users(customer_id))
+
+    work = []  # (upn, plan or error, desired)
+    for desired in desired_list:
+        try:
+            work.append((desired["user_principal_name"], plan_user(
+                index.get(desired["user_principal_name"].lower()), desired, params["update_password"],
+                params["restore"]), desired))
+        except ValueError as exc:
+            work.append((desired["user_principal_name"], exc, desired))
+    if params.get("purge"):
+        for key, user in sorted(index.items()):
+            if key in seen or user.get("state") == "inactive" or any(fnmatch.fnmatch(key, p) for p in excludes):
+                continue
+            upn = user.get("userPrincipalName")
+            work.append((upn, plan_user(user, {"user_principal_name": upn, "state": "absent"}), None))
+
+    def run(item):
+        upn, plan, desired = item
+        if isinstance(plan, Exception):
+            return upn, "failed", plan, None
+        if not plan.steps or module.check_mode:
+            return upn, plan.action, None, plan.after
+        try:
+            return upn, plan.action, None, apply_plan(client, customer_id, plan, desired or {})
+        except ApiError as exc:
+            return upn, "failed", exc, plan.before
+
+    with ThreadPoolExecutor(max_workers=max(1, params["concurrency"])) as pool:
+        outcomes = list(pool.map(run, work))
+    return module.bulk_outcome(outcomes, "user_principal_name", "users")

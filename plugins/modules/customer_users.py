@@ -1,0 +1,211 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, csp.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: customer_users
+short_description: Manage many user accounts of one Microsoft CSP customer in one run
+version_added: 0.1.0
+description:
+  - The bulk form of M(csp.onboarding.customer_user), for onboarding a tenant's users.
+  - Reads the tenant's users once (every page of active and of soft-deleted users), then writes only what differs,
+    O(concurrency) users at a time.
+  - One user's failure does not stop the others. The module fails at the end when any user failed, and still
+    reports every user that succeeded.
+author:
+  - csp.onboarding contributors
+options:
+  customer_id:
+    description:
+      - The customer's tenant ID (a GUID).
+    type: str
+    required: true
+  users:
+    description:
+      - The users, with the per-user options of M(csp.onboarding.customer_user).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      user_principal_name:
+        description: The user's sign-in name, C(local@domain).
+        type: str
+        required: true
+        aliases: [upn]
+      state:
+        description: V(present) creates, updates or restores; V(absent) soft-deletes.
+        type: str
+        choices: [present, absent]
+        default: present
+      first_name:
+        description: Given name.
+        type: str
+      last_name:
+        description: Surname.
+        type: str
+      display_name:
+        description: Display name; defaults to first and last name on creation.
+        type: str
+      usage_location:
+        description: Two-letter ISO 3166-1 country code, upper-cased.
+        type: str
+      immutable_id:
+        description: Immutable ID.
+        type: str
+      password:
+        description: Password for a new user; required when the user is created. Never returned.
+        type: str
+      force_change_password:
+        description: Whether the user must change the password at the next sign-in.
+        type: bool
+        default: true
+  update_password:
+    description:
+      - V(on_create) sets passwords only on creation; V(always) resets the password of every listed user that has
+        one, on every run.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  restore:
+    description:
+      - Restore soft-deleted users listed with O(users[].state=present) instead of failing on them.
+    type: bool
+    default: true
+  purge:
+    description:
+      - Soft-delete the tenant's active users that O(users) does not list, except those matching O(purge_exclude).
+      - In check mode the users that would be deleted are listed in RV(deleted).
+    type: bool
+    default: false
+  purge_exclude:
+    description:
+      - Shell-style patterns of UPNs that O(purge) never deletes, compared case-insensitively, such as
+        V(admin@*).
+    type: list
+    elements: str
+    default: []
+  concurrency:
+    description:
+      - How many users are written at the same time.
+    type: int
+    default: 4
+extends_documentation_fragment:
+  - csp.onboarding.partner_center
+  - csp.onboarding.attributes
+  - csp.onboarding.attributes.PARTNER_CENTER_GROUP
+seealso:
+  - module: csp.onboarding.customer_user
+  - module: csp.onboarding.customer_user_info
+"""
+
+EXAMPLES = r"""
+- name: Onboard a tenant's users in one module run
+  csp.onboarding.customer_users:
+    customer_id: c0000001-0000-4000-8000-000000000001
+    users:
+      - user_principal_name: alex.wilber@contoso.com
+        first_name: Alex
+        last_name: Wilber
+        usage_location: US
+        password: "{{ initial_passwords['alex.wilber'] }}"
+      - user_principal_name: megan.bowen@contoso.com
+        first_name: Megan
+        last_name: Bowen
+        usage_location: US
+        password: "{{ initial_passwords['megan.bowen'] }}"
+      - user_principal_name: former.employee@contoso.com
+        state: absent
+
+- name: Make the list the whole truth, but never touch the admins
+  csp.onboarding.customer_users:
+    customer_id: c0000001-0000-4000-8000-000000000001
+    users: "{{ contoso_users }}"
+    purge: true
+    purge_exclude:
+      - "admin*@*"
+    concurrency: 8
+"""
+
+RETURN = r"""
+created:
+  description: UPNs of the users created (or that check mode would create).
+  returned: always
+  type: list
+  elements: str
+updated:
+  description: UPNs of the users updated.
+  returned: always
+  type: list
+  elements: str
+restored:
+  description: UPNs of the soft-deleted users restored.
+  returned: always
+  type: list
+  elements: str
+deleted:
+  description: UPNs of the users soft-deleted, including those purged.
+  returned: always
+  type: list
+  elements: str
+unchanged:
+  description: UPNs of the users that already matched.
+  returned: always
+  type: list
+  elements: str
+failed_users:
+  description:
+    - The users that could not be converged, with the reason. (C(failed) itself is Ansible's boolean.)
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    user_principal_name:
+      description: The user's UPN.
+      type: str
+    msg:
+      description: What went wrong.
+      type: str
+    status:
+      description: HTTP status of the failed call, if the API answered.
+      type: int
+    code:
+      description: Partner Center error code, if any.
+      type: str
+    ms_request_id:
+      description: C(MS-RequestId) of the failed call.
+      type: str
+    ms_correlation_id:
+      description: C(MS-CorrelationId) of the module run.
+      type: str
+users:
+  description: Every listed or purged user after the run (predicted in check mode), as M(csp.onboarding.customer_user)
+    returns RV(csp.onboarding.customer_user#module:user).
+  returned: always
+  type: list
+  elements: dict
+ms_correlation_id:
+  description: The C(MS-CorrelationId) sent with every call of this task.
+  returned: always
+  type: str
+"""
+
+from ansible_collections.csp.onboarding.plugins.module_utils._module import CspModule
+from ansible_collections.csp.onboarding.plugins.module_utils._users import POLICY_OPTIONS, USER_OPTIONS, ensure_users
+
+
+def main():
+    argument_spec = dict(
+        customer_id=dict(type="str", required=True),
+        users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS),
+        purge=dict(type="bool", default=False),
+        purge_exclude=dict(type="list", elements="str", default=[]),
+        concurrency=dict(type="int", default=4),
+    )
+    argument_spec.update(POLICY_OPTIONS)
+    module = CspModule(argument_spec, "partner_center", secret_keys=("password",))
+    module.run(lambda: ensure_users(module))
+
+
+if __name__ == "__main__":
+    main()
