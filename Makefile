@@ -32,12 +32,13 @@ TREE_EXCLUDES := --exclude=./.git --exclude=./.venv --exclude=./build --exclude=
 	--exclude=./reports --exclude=./playbooks/reports --exclude='*.tar.gz' --exclude='__pycache__' \
 	--exclude=./.pytest_cache
 
+export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help venv build install tree sanity units simulator-test integration lint docs-lint \
-	changelog-lint ee-check test demo simulator docs bench clean
+	changelog-lint changelog ee-check test demo simulator docs bench clean
 
 help:
 	@echo "make demo       onboard the demo tenants against the local simulator, twice"
@@ -74,10 +75,13 @@ install: build
 	$(BIN)/ansible-galaxy collection install --force --no-deps -p $(COLLECTIONS) $(ARTIFACT) >/dev/null
 	@echo "installed into $(INSTALLED)"
 
+# ansible-test lists a collection's files with git: the tree gets its own index, since the clone's
+# git ignores build/.
 tree: venv
 	rm -rf $(TEST_TREE)
 	mkdir -p $(TEST_TREE)
 	tar -c $(TREE_EXCLUDES) -f - . | tar -x -C $(TEST_TREE)
+	cd $(TEST_TREE) && git init -q && git add -A
 
 # --- checks -----------------------------------------------------------------------------------
 
@@ -103,6 +107,10 @@ docs-lint: tree
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
+
+# Regenerate CHANGELOG.md and changelogs/changelog.yaml for the version in galaxy.yml from the fragments.
+changelog: venv
+	$(BIN)/antsibull-changelog release --version $(VERSION) --update-existing
 
 ee-check: venv
 	rm -rf $(BUILD)/ee-context

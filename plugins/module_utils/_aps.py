@@ -67,8 +67,7 @@ class ApsClient(object):
             rql = ",".join(terms + ("limit(%d,%d)" % (start, self.page_size),))
             response = self.http.request("GET", "/aps/2/resources?" + rql)
             items = response.data if isinstance(response.data, list) else []
-            for item in items:
-                yield item
+            yield from items
             first, last, total = parse_content_range(response.headers.get("Content-Range"))
             if not items:
                 return

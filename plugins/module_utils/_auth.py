@@ -318,12 +318,11 @@ def _checked(result, what):
     if result and "access_token" in result:
         return result
     result = result or {}
-    description = (result.get("error_description") or "").strip().splitlines()
-    raise AuthError(
-        "Microsoft Entra refused the %s: %s%s" % (what, result.get("error", "no token returned"),
-                                                   ": " + description[0] if description else ""),
-        error=result.get("error"), description=description[0] if description else None,
-        correlation_id=result.get("correlation_id"))
+    lines = (result.get("error_description") or "").strip().splitlines()
+    description = lines[0] if lines else None
+    error = result.get("error", "no token returned")
+    raise AuthError("Microsoft Entra refused the %s: %s%s" % (what, error, ": " + description if description else ""),
+                    error=result.get("error"), description=description, correlation_id=result.get("correlation_id"))
 
 
 def _expiring(entry):

@@ -39,8 +39,7 @@ class PartnerCenterClient(object):
         seen_tokens = set()
         while True:
             data = self.http.request("GET", url, headers=headers).data or {}
-            for item in data.get("items") or []:
-                yield item
+            yield from data.get("items") or []
             link = (data.get("links") or {}).get("next")
             if not link or not link.get("uri"):
                 return

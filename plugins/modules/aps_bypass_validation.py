@@ -19,7 +19,7 @@ description:
   - The bypass resource's property C(ms_tenant_id) and its link C(account) are assumptions (CloudBlue does not
     document the resource); O(bypass_type) names its type.
 author:
-  - csp.onboarding contributors
+  - csp.onboarding maintainers (@csp-onboarding)
 options:
   app_instance_id:
     description:

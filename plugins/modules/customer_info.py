@@ -13,7 +13,7 @@ description:
   - Partner Center only filters domains with C(starts_with); the results are then matched exactly and
     case-insensitively.
 author:
-  - csp.onboarding contributors
+  - csp.onboarding maintainers (@csp-onboarding)
 options:
   customer_id:
     description:

@@ -20,7 +20,7 @@ description:
   - To manage many users of one tenant, M(csp.onboarding.customer_users) reads the tenant once and writes in
     parallel.
 author:
-  - csp.onboarding contributors
+  - csp.onboarding maintainers (@csp-onboarding)
 options:
   customer_id:
     description:

@@ -10,7 +10,7 @@ version_added: 0.1.0
 description:
   - Reads every page of a customer's users from Partner Center, optionally with the soft-deleted ones.
 author:
-  - csp.onboarding contributors
+  - csp.onboarding maintainers (@csp-onboarding)
 options:
   customer_id:
     description:

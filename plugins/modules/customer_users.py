@@ -14,7 +14,7 @@ description:
   - One user's failure does not stop the others. The module fails at the end when any user failed, and still
     reports every user that succeeded.
 author:
-  - csp.onboarding contributors
+  - csp.onboarding maintainers (@csp-onboarding)
 options:
   customer_id:
     description:

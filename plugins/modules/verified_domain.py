@@ -18,7 +18,7 @@ description:
     that removes a domain. Settings given for a domain that already exists are therefore not compared, and
     O(state) only accepts V(present).
 author:
-  - csp.onboarding contributors
+  - csp.onboarding maintainers (@csp-onboarding)
 options:
   customer_id:
     description:
@@ -126,7 +126,7 @@ options:
         type: bool
   state:
     description:
-      - Only V(present): Partner Center has no call that removes a domain.
+      - Only V(present), since Partner Center has no call that removes a domain.
     type: str
     choices: [present]
     default: present
