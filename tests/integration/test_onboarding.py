@@ -1,0 +1,91 @@
+"""The tenant_onboarding role, the bulk playbook and its report, and the inventory plugin (issue: onboarding)."""
+
+import json
+import os
+import shutil
+import subprocess
+
+from harness import BIN, ROOT, ansible_env, run_playbook, writes
+
+DEMO_INVENTORY = os.path.join(ROOT, "playbooks", "inventory", "demo")
+
+
+def bulk(env, inventory, report_dir, *args):
+    return run_playbook("playbooks/bulk_onboard.yml", env, inventory=inventory,
+                        extra_vars={"onboarding_report_dir": str(report_dir)}, args=list(args) or ["--forks", "5"])
+
+
+def report(report_dir):
+    with open(os.path.join(str(report_dir), "onboarding-report.json")) as handle:
+        return json.load(handle)
+
+
+def test_demo_onboards_then_changes_nothing(sim, env, tmp_path):
+    code, output = bulk(env, DEMO_INVENTORY, tmp_path)
+    assert code == 0, output[-3000:]
+    first = report(tmp_path)
+    assert first["summary"] == {"tenants": 3, "failed": 0, "changed": 3}
+    tenants = dict((t["tenant"], t) for t in first["tenants"])
+    fabrikam = tenants["fabrikam-demo.onmicrosoft.com"]
+    assert fabrikam["users"]["restored"] == ["jane.doe@fabrikam-demo.onmicrosoft.com"]
+    assert sorted(fabrikam["domains"]["created"]) == ["fabrikam-demo.example", "sso.fabrikam-demo.example"]
+    assert fabrikam["aps_bypass"]["action"] == "created"
+    assert tenants["contoso-demo.onmicrosoft.com"]["users"]["unchanged"] == ["admin@contoso-demo.onmicrosoft.com"]
+    assert all(t["correlation_ids"]["users"] for t in first["tenants"])
+    sim.clear_journal()
+    code, output = bulk(env, DEMO_INVENTORY, tmp_path)
+    assert code == 0, output[-3000:]
+    assert writes(sim.journal()) == []
+    assert report(tmp_path)["summary"] == {"tenants": 3, "failed": 0, "changed": 0}
+    markdown = open(os.path.join(str(tmp_path), "onboarding-report.md")).read()
+    assert "| fabrikam-demo.onmicrosoft.com | c0000002-0000-4000-8000-000000000002 | ok |" in markdown
+
+
+def test_a_failing_tenant_does_not_stop_the_others(sim, env, tmp_path):
+    inventory = tmp_path / "inventory"
+    shutil.copytree(DEMO_INVENTORY, str(inventory))
+    unknown = inventory / "host_vars" / "northwind-demo.onmicrosoft.com.yml"
+    unknown.write_text(unknown.read_text().replace("c0000003-0000-4000-8000-000000000003",
+                                                   "deadbeef-0000-4000-8000-000000000000"))
+    code, output = bulk(env, str(inventory), tmp_path / "reports")
+    assert code == 2, output[-3000:]
+    result = report(tmp_path / "reports")
+    assert result["summary"]["tenants"] == 3 and result["summary"]["failed"] == 1
+    statuses = dict((t["tenant"], t["status"]) for t in result["tenants"])
+    assert statuses == {"contoso-demo.onmicrosoft.com": "ok", "fabrikam-demo.onmicrosoft.com": "ok",
+                        "northwind-demo.onmicrosoft.com": "failed"}
+    failed = [t for t in result["tenants"] if t["status"] == "failed"][0]
+    assert failed["failure"]["step"] == "Stop when the customer is not one of the partner's"
+    assert "deadbeef" in failed["failure"]["msg"]
+    markdown = open(str(tmp_path / "reports" / "onboarding-report.md")).read()
+    assert "## Failures" in markdown and "northwind-demo.onmicrosoft.com" in markdown
+
+
+def test_an_api_failure_is_reported_with_its_ids(sim, env, tmp_path):
+    sim.set_faults({"rules": [{"fault": "500", "count": 100, "method": "POST", "path": "verifieddomain$"}]})
+    code, output = bulk(env, DEMO_INVENTORY, tmp_path, "--forks", "3", "-e", "max_retries=0")
+    assert code == 2
+    failures = [t["failure"] for t in report(tmp_path)["tenants"]]
+    assert all(f and f["status"] == 500 and f["ms_correlation_id"] for f in failures), failures
+
+
+def test_the_inventory_plugin_lists_every_customer(sim, env, tmp_path):
+    sim.settings({"pc_max_page_size": 4})
+    source = tmp_path / "partner_center.yml"
+    source.write_text("plugin: csp.onboarding.partner_center\ngroups:\n  tenants: \"'demo' in default_domain\"\n"
+                      "keyed_groups:\n  - key: relationship_to_partner\n    prefix: relationship\n")
+    process = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(source), "--list"],
+                             env=ansible_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             universal_newlines=True, cwd=ROOT)
+    assert process.returncode == 0, process.stderr
+    inventory = json.loads(process.stdout)
+    hosts = inventory["_meta"]["hostvars"]
+    assert len(hosts) == 10 and "filler10-demo.onmicrosoft.com" in hosts
+    # Values from the API are marked unsafe (never templated): a company name cannot inject Jinja.
+    customer_id = hosts["fabrikam-demo.onmicrosoft.com"]["customer_id"]
+    assert customer_id in ("c0000002-0000-4000-8000-000000000002",
+                           {"__ansible_unsafe": "c0000002-0000-4000-8000-000000000002"})
+    assert len(inventory["tenants"]["hosts"]) == 10
+    assert sorted(inventory["relationship_reseller"]["hosts"])[:1] == ["contoso-demo.onmicrosoft.com"]
+    pages = [e for e in sim.journal() if e["path"] == "/v1/customers"]
+    assert len(pages) == 3
