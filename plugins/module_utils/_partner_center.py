@@ -77,18 +77,20 @@ class PartnerCenterClient(object):
 
     # --- domains -------------------------------------------------------------------------------
 
-    def customer_domains(self, customer_id, customer=None):
-        """Every domain name of the customer, lower-cased: its custom domains and its default domain.
+    def custom_domain_names(self, customer_id):
+        """The customer's custom domain names, lower-cased (``GET customDomains``).
 
-        ``GET customDomains`` is documented without a response example; it is read both as a list of
-        names and as a list of objects with ``name`` (inferred), bare or wrapped in a collection.
+        The call is documented without a response example; it is read both as a list of names and as a
+        list of objects with ``name`` (inferred), bare or wrapped in a collection.
         """
         data = self.http.request("GET", "%s/customers/%s/customDomains" % (API_PREFIX, customer_id)).data
         items = data.get("items") if isinstance(data, dict) else data
-        names = set(domain_names(items or []))
-        if customer is None:
-            customer = self.get_customer(customer_id) or {}
-        names.update(domain_names(customer.get("customDomains") or []))
+        return set(domain_names(items or []))
+
+    @staticmethod
+    def customer_domain_names(customer):
+        """The domains a customer resource names: its ``customDomains`` and its default domain."""
+        names = set(domain_names(customer.get("customDomains") or []))
         if customer_domain(customer):
             names.add(customer_domain(customer))
         return names

@@ -184,7 +184,11 @@ def ensure_user(module):
 
 
 def ensure_users(module):
-    """``customer_users``: every user of a tenant from one read of its users, writes in parallel."""
+    """``customer_users``: every user of a tenant from one read of its users, writes in parallel.
+
+    Users are read once: every page of active users, then, only when a listed user is missing from them,
+    every page of soft-deleted users.
+    """
     params = module.params
     customer_id = validate.guid(params["customer_id"], "customer_id")
     desired_list = [desired_user(spec) for spec in params["users"]]
@@ -197,8 +201,12 @@ def ensure_users(module):
     excludes = [pattern.lower() for pattern in params.get("purge_exclude") or []]
 
     client = module.client
-    index = dict((user.get("userPrincipalName", "").lower(), user) for user in client.list_users(customer_id, True))
-    index.update((user.get("userPrincipalName", "").lower(), user) for user in client.list_users(customer_id))
+    index = dict((user.get("userPrincipalName", "").lower(), user) for user in client.list_users(customer_id))
+    # Soft-deleted users matter only for listed users that are not active: a re-run of a converged tenant
+    # reads the active users alone.
+    if any(d["state"] == "present" and d["user_principal_name"].lower() not in index for d in desired_list):
+        for user in client.list_users(customer_id, deleted=True):
+            index.setdefault(user.get("userPrincipalName", "").lower(), user)
 
     work = []  # (upn, plan or error, desired)
     for desired in desired_list:

@@ -9,8 +9,8 @@ short_description: Manage many user accounts of one Microsoft CSP customer in on
 version_added: 0.1.0
 description:
   - The bulk form of M(csp.onboarding.customer_user), for onboarding a tenant's users.
-  - Reads the tenant's users once (every page of active and of soft-deleted users), then writes only what differs,
-    O(concurrency) users at a time.
+  - Reads the tenant's users once (every page of active users, and every page of soft-deleted users when a listed
+    user is not active), then writes only what differs, O(concurrency) users at a time.
   - One user's failure does not stop the others. The module fails at the end when any user failed, and still
     reports every user that succeeded.
 author:

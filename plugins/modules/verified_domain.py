@@ -280,12 +280,16 @@ def ensure_domain(module):
     params = module.params
     customer_id, name = validated(params)
     client = module.client
+    desired = desired_view(params, name)
+    # The domains list answers a re-run in one request; the customer is read only when the domain is not
+    # there, since its default (onmicrosoft) domain and customDomains may name it too.
+    if name in client.custom_domain_names(customer_id):
+        # The domain's other properties cannot be read back: nothing else to compare.
+        return module.outcome("domain", "unchanged", {"name": name}, {"name": name})
     customer = client.get_customer(customer_id)
     if customer is None:
         raise ValueError("customer %s was not found among this partner's customers" % customer_id)
-    desired = desired_view(params, name)
-    if name in client.customer_domains(customer_id, customer):
-        # The domain's other properties cannot be read back: nothing else to compare.
+    if name in client.customer_domain_names(customer):
         return module.outcome("domain", "unchanged", {"name": name}, {"name": name})
     if module.check_mode:
         return module.outcome("domain", "created", None, desired)
@@ -294,7 +298,7 @@ def ensure_domain(module):
     except ApiError as exc:
         if not exc.is_conflict:
             raise
-        if name in client.customer_domains(customer_id):
+        if name in client.custom_domain_names(customer_id):
             return module.outcome("domain", "unchanged", {"name": name}, {"name": name})
         exc.message = ("Domain %s already belongs to another tenant, so it cannot be added to customer %s. %s"
                        % (name, customer_id, exc.message))

@@ -51,10 +51,16 @@ def test_find_user_looks_among_deleted_users_after_active_ones(server):
     assert client(server).find_user("c", "jane@x.COM")["state"] == "inactive"
 
 
-def test_customer_domains_accepts_names_objects_and_the_default_domain(server):
+def test_custom_domains_are_read_as_names_or_objects(server):
     server.script = [(200, {}, ["Contoso.com", {"name": "contoso.net"}]),
-                     (200, {}, {"companyProfile": {"domain": "contoso.onmicrosoft.com"}, "customDomains": ["x.org"]})]
-    assert client(server).customer_domains("c") == {"contoso.com", "contoso.net", "contoso.onmicrosoft.com", "x.org"}
+                     (200, {}, {"items": [{"name": "x.org"}], "totalCount": 1})]
+    assert client(server).custom_domain_names("c") == {"contoso.com", "contoso.net"}
+    assert client(server).custom_domain_names("c") == {"x.org"}
+
+
+def test_a_customer_names_its_custom_and_default_domains():
+    customer = {"companyProfile": {"domain": "Contoso.onmicrosoft.com"}, "customDomains": ["x.org"]}
+    assert PartnerCenterClient.customer_domain_names(customer) == {"contoso.onmicrosoft.com", "x.org"}
 
 
 def test_a_missing_customer_is_none(server):
