@@ -70,9 +70,15 @@ build: venv
 	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD) . >/dev/null
 	@echo "built $(ARTIFACT)"
 
+# Installed beside, then swapped in, so that playbooks running meanwhile never see a half-installed tree.
 install: build
-	rm -rf $(INSTALLED)
-	$(BIN)/ansible-galaxy collection install --force --no-deps -p $(COLLECTIONS) $(ARTIFACT) >/dev/null
+	rm -rf $(BUILD)/collections.next
+	$(BIN)/ansible-galaxy collection install --force --no-deps -p $(BUILD)/collections.next $(ARTIFACT) >/dev/null
+	mkdir -p $(dir $(INSTALLED))
+	rm -rf $(INSTALLED).old
+	if [ -d $(INSTALLED) ]; then mv $(INSTALLED) $(INSTALLED).old; fi
+	mv $(BUILD)/collections.next/ansible_collections/csp/onboarding $(INSTALLED)
+	rm -rf $(INSTALLED).old $(BUILD)/collections.next
 	@echo "installed into $(INSTALLED)"
 
 # ansible-test lists a collection's files with git: the tree gets its own index, since the clone's
@@ -114,7 +120,8 @@ changelog: venv
 
 ee-check: venv
 	rm -rf $(BUILD)/ee-context
-	$(BIN)/ansible-builder create --file meta/execution-environment.yml --context $(BUILD)/ee-context >/dev/null
+	$(BIN)/ansible-builder create --file meta/execution-environment.yml --context $(BUILD)/ee-context \
+		--output-filename Containerfile >/dev/null
 	test -f $(BUILD)/ee-context/Containerfile
 	@echo "ansible-builder create: build context written to $(BUILD)/ee-context"
 

@@ -42,8 +42,11 @@ class ApiError(Exception):
     """
 
     def __init__(self, message, status=None, code=None, description=None, error=None, method=None,
-                 path=None, request_id=None, correlation_id=None, retries=0):
+                 path=None, request_id=None, correlation_id=None, retries=0, timed_out=False):
         super(ApiError, self).__init__(message)
+        # No answer at all: ``status`` is None, and ``timed_out`` tells a slow server (which may still
+        # apply the call) from a dropped connection.
+        self.timed_out = timed_out
         self.message = message
         self.status = status
         self.code = code
@@ -229,8 +232,9 @@ class HttpClient(object):
                     method=method, path=_path_only(url), request_id=request_id,
                     correlation_id=self.correlation_id)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                kind = "timed out after %ss" % self.timeout if isinstance(exc, requests.exceptions.Timeout) \
-                    else "lost the connection (%s)" % _first_line(exc)
+                timed_out = isinstance(exc, requests.exceptions.Timeout)
+                kind = "timed out after %ss" % self.timeout if timed_out else \
+                    "lost the connection (%s)" % _first_line(exc)
                 if retry_connection_errors and attempt < self.max_retries:
                     self._pause(attempt, None)
                     attempt += 1
@@ -238,7 +242,7 @@ class HttpClient(object):
                 raise ApiError(
                     "%s %s %s%s." % (method, _path_only(url), kind, _attempts(attempt)),
                     method=method, path=_path_only(url), request_id=request_id,
-                    correlation_id=self.correlation_id, retries=attempt)
+                    correlation_id=self.correlation_id, retries=attempt, timed_out=timed_out)
             if response.status_code in RETRYABLE_STATUSES and attempt < self.max_retries:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if retry_after is not None and retry_after > MAX_RETRY_AFTER:

@@ -166,10 +166,15 @@ def ensure_bypass(module):
     except ApiError as exc:
         if exc.status is not None:
             raise
-        # The answer was lost: the operation may have run. Read back instead of posting again.
+        # No answer: the operation may or may not have run, and APS has no idempotency key. Read back.
         created = None
         if not existing():
-            raise
+            if exc.timed_out:
+                # A slow server may still apply it: posting again could make a second bypass.
+                exc.message += " The bypass may still be created; run the task again to converge."
+                raise
+            # The connection dropped and nothing was created: posting again cannot make a duplicate.
+            created = client.create_bypass(app_instance_id, account_id, ms_tenant_id)
     if not (isinstance(created, dict) and (created.get("aps") or {}).get("id")):
         found = existing()  # a 204 or a body without the resource: the new resource is read back
         created = found[0] if found else None

@@ -1,9 +1,11 @@
 """The tenant_onboarding role, the bulk playbook and its report, and the inventory plugin (issue: onboarding)."""
 
 import json
+import re
 import os
 import shutil
 import subprocess
+import sys
 
 from harness import BIN, ROOT, ansible_env, run_playbook, writes
 
@@ -49,6 +51,9 @@ def test_a_failing_tenant_does_not_stop_the_others(sim, env, tmp_path):
                                                    "deadbeef-0000-4000-8000-000000000000"))
     code, output = bulk(env, str(inventory), tmp_path / "reports")
     assert code == 2, output[-3000:]
+    recap = output.split("PLAY RECAP")[-1]
+    assert re.search(r"northwind-demo\.onmicrosoft\.com\s*:.*failed=1", recap)  # a retry can --limit to it
+    assert re.search(r"contoso-demo\.onmicrosoft\.com\s*:.*failed=0", recap)
     result = report(tmp_path / "reports")
     assert result["summary"]["tenants"] == 3 and result["summary"]["failed"] == 1
     statuses = dict((t["tenant"], t["status"]) for t in result["tenants"])
@@ -89,3 +94,14 @@ def test_the_inventory_plugin_lists_every_customer(sim, env, tmp_path):
     assert sorted(inventory["relationship_reseller"]["hosts"])[:1] == ["contoso-demo.onmicrosoft.com"]
     pages = [e for e in sim.journal() if e["path"] == "/v1/customers"]
     assert len(pages) == 3
+
+
+def test_one_tenant_from_a_vars_file_without_a_bypass(sim, env, tmp_path):
+    tenant = tmp_path / "northwind.yml"
+    tenant.write_text("tenant_onboarding_customer_id: c0000003-0000-4000-8000-000000000003\n"
+                      "tenant_onboarding_domains: [{name: solo.northwind-demo.example}]\n")
+    code, output = run_playbook("playbooks/onboard_tenant.yml", env, extra_vars={
+        "tenant_vars_file": str(tenant), "ansible_python_interpreter": sys.executable})
+    assert code == 0, output[-3000:]
+    assert '"action": "skipped"' in output and '"status": "ok"' in output
+    assert [e["method"] for e in writes(sim.journal())] == ["POST"]

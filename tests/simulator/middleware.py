@@ -1,0 +1,114 @@
+"""The ASGI middleware in front of the three APIs: journal, headers, latency, rate limit, faults.
+
+A plain ASGI middleware (not Starlette's BaseHTTPMiddleware) so that it costs little per request
+and can keep a response from ever being written.
+
+Each API module (entra, partner_center, aps) provides the hooks used here: ``describe_request``
+(caller and ids into the journal record), ``response_headers`` (added to every answer) and
+``fault_response`` (an injected error in that API's own shape).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import TYPE_CHECKING, Any, Callable
+
+from starlette.responses import Response
+
+from . import aps, entra, partner_center
+from .connection import client_gone, drop_connection
+from .journal import RECORD_SCOPE_KEY, RequestRecord
+
+if TYPE_CHECKING:
+    from .app import Simulator
+
+_ENTRA_PATH = re.compile(r"^/[^/]+/(?:v2\.0|oauth2|discovery)/")
+_API_MODULES = {"pc": partner_center, "aps": aps, "entra": entra}
+_STATUS_FAULTS = {"429", "500", "502", "503", "504"}
+
+
+def api_of(path: str) -> str | None:
+    """Which simulated service a path belongs to; None for /_sim and the OpenAPI pages."""
+    if path.startswith("/v1/"):
+        return "pc"
+    if path.startswith("/aps/"):
+        return "aps"
+    if _ENTRA_PATH.match(path):
+        return "entra"
+    return None
+
+
+class SimulatorMiddleware:
+    def __init__(self, app: Callable, simulator: "Simulator") -> None:
+        self.app = app
+        self.simulator = simulator
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+        api = api_of(scope["path"]) if scope["type"] == "http" else None
+        if api is None:
+            await self.app(scope, receive, send)
+            return
+        module = _API_MODULES[api]
+        record = self.simulator.journal.new_record(
+            api, scope["method"], scope["path"], scope["query_string"].decode("latin-1")
+        )
+        module.describe_request(record, scope, self.simulator.state)
+        scope[RECORD_SCOPE_KEY] = record
+        extra_headers = module.response_headers(record, scope)
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                record.status = message["status"]
+                message["headers"] = [*message.get("headers", []), *extra_headers]
+            await send(message)
+
+        try:
+            await self._serve(api, record, scope, receive, send_with_headers)
+        finally:
+            self.simulator.journal.add(record)
+
+    async def _serve(self, api: str, record: RequestRecord, scope: dict, receive: Callable, send: Callable) -> None:
+        faults = self.simulator.faults
+        latency = faults.latency_s()
+        if latency:
+            await asyncio.sleep(latency)
+
+        # Assumed: rate_limit_rpm throttles Partner Center (documented per partner) and APS (per consumer),
+        # not Entra, whose throttling MSAL handles differently.
+        if api != "entra":
+            wait = faults.rate_limit_wait(record.partner, time.monotonic())
+            if wait:
+                record.fault = "rate_limit"
+                await _API_MODULES[api].fault_response(429, wait, record)(scope, receive, send)
+                return
+
+        rule = faults.pick(api, record.method, record.path)
+        if rule is None:
+            await self.app(scope, receive, send)
+            return
+        record.fault = rule.fault
+        if rule.fault in _STATUS_FAULTS:
+            response: Response = _API_MODULES[api].fault_response(int(rule.fault), rule.retry_after, record)
+            await response(scope, receive, send)
+        elif rule.fault == "reset":
+            await drop_connection(scope, receive)
+        elif rule.fault == "lost_response":
+            await self.app(scope, receive, _capture_status(record))
+            await drop_connection(scope, receive)
+        elif rule.fault == "slow":
+            await asyncio.sleep(rule.delay_s)
+            if client_gone(scope):
+                return  # a client that gave up never gets its request processed
+            await self.app(scope, receive, send)
+
+
+def _capture_status(record: RequestRecord) -> Callable:
+    """A ``send`` that writes nothing and only notes the status the application chose."""
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            record.status = message["status"]
+
+    return send

@@ -1,0 +1,315 @@
+"""Partner Center request and response bodies (reference: partner_center_api.md §3-§6, §9).
+
+Requests are read leniently, as the docs' own examples require: property names in PascalCase (doc
+examples, .NET SDK), camelCase (swagger) or snake_case, and enum values in any of those styles.
+Responses are written strictly: camelCase names, lower snake_case enum values, null members left out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+
+def squash(name: str) -> str:
+    """The case- and underscore-blind form of a name: ``DnsRecord``, ``dnsRecord``, ``dns_record`` -> ``dnsrecord``."""
+    return name.replace("_", "").lower()
+
+
+def flexible_enum(*values: str) -> Any:
+    """A Literal of the snake_case ``values`` that also reads ``PascalCase``/``camelCase`` spellings."""
+    canonical = {squash(value): value for value in values}
+
+    def to_canonical(value: Any) -> Any:
+        return canonical.get(squash(value), value) if isinstance(value, str) else value
+
+    return Annotated[Literal[values], BeforeValidator(to_canonical)]
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+class FlexibleModel(BaseModel):
+    """A request body whose property names are matched case- and underscore-blind; unknown ones are ignored."""
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, extra="ignore")
+    _squashed_names: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._squashed_names = {squash(name): name for name in cls.model_fields}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _any_case_names(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {
+            cls._squashed_names.get(squash(key), key) if isinstance(key, str) else key: value
+            for key, value in data.items()
+        }
+
+
+def _base64(value: str) -> str:
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("must be base64") from None
+    return value
+
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Base64Text = Annotated[NonEmpty, AfterValidator(_base64)]
+DomainName = Annotated[
+    str,
+    StringConstraints(pattern=r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$", max_length=253),
+]
+UserPrincipalName = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+        r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$",
+        max_length=113,
+    ),
+]
+# Assumed, undocumented: a lower-case usage location is accepted and stored upper-case.
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$"), AfterValidator(str.upper)]
+
+AuthenticationType = flexible_enum("managed", "federated")
+DomainStatus = flexible_enum("unverified", "verified", "pending_deletion")
+VerificationMethod = flexible_enum("none", "dns_record", "email")
+Capability = flexible_enum(
+    "none",
+    "email",
+    "sharepoint",
+    "office_communications_online",
+    "sharepoint_default",
+    "full_redelegation",
+    "share_point_public",
+    "org_id_authentication",
+    "yammer",
+    "intune",
+    "all",
+)
+AuthenticationProtocol = flexible_enum("ws_fed", "samlp")
+PromptLoginBehavior = flexible_enum("translate_to_fresh_password_auth", "native_support", "disabled")
+UserState = flexible_enum("active", "inactive")
+
+
+class DomainIn(FlexibleModel):
+    name: DomainName
+    authentication_type: AuthenticationType
+    capability: Capability
+    status: DomainStatus
+    verification_method: VerificationMethod
+    is_default: bool | None = None
+    is_initial: bool | None = None
+    root_domain: str | None = None
+
+
+class DomainFederationSettingsIn(FlexibleModel):
+    issuer_uri: NonEmpty
+    log_off_uri: NonEmpty
+    passive_log_on_uri: NonEmpty
+    preferred_authentication_protocol: AuthenticationProtocol
+    prompt_login_behavior: PromptLoginBehavior
+    signing_certificate: Base64Text
+    active_log_on_uri: str | None = None
+    default_interactive_authentication_method: str | None = None
+    federation_brand_name: str | None = None
+    metadata_exchange_uri: str | None = None
+    next_signing_certificate: Base64Text | None = None
+    open_id_connect_discovery_endpoint: str | None = None
+    signing_certificate_update_status: Any = None  # the swagger makes it an object {lastRunAt, result}
+    supports_mfa: bool | None = None
+
+
+class VerifiedDomainIn(FlexibleModel):
+    """Body of POST /v1/customers/{id}/verifieddomain."""
+
+    verified_domain_name: DomainName
+    domain: DomainIn
+    domain_federation_settings: DomainFederationSettingsIn | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "VerifiedDomainIn":
+        # Assumed, undocumented: Domain.Name must name the same domain as VerifiedDomainName.
+        if self.domain.name.lower() != self.verified_domain_name.lower():
+            raise ValueError("Domain.Name must equal VerifiedDomainName")
+        if self.domain.authentication_type == "federated" and self.domain_federation_settings is None:
+            raise ValueError("DomainFederationSettings is required when AuthenticationType is Federated")
+        return self
+
+
+class PasswordProfileIn(FlexibleModel):
+    password: str | None = None
+    force_change_password: bool | None = None
+
+
+class CustomerUserCreate(FlexibleModel):
+    """Body of POST /v1/customers/{id}/users.
+
+    Assumed, undocumented: which fields are required (userPrincipalName, displayName, usageLocation
+    and passwordProfile.password, as the doc example always sends them). No password complexity check.
+    """
+
+    user_principal_name: UserPrincipalName
+    display_name: NonEmpty
+    usage_location: CountryCode
+    password_profile: PasswordProfileIn
+    first_name: str | None = None
+    last_name: str | None = None
+    immutable_id: str | None = None
+    phone_number: str | None = None
+
+    @field_validator("password_profile")
+    @classmethod
+    def _has_password(cls, profile: PasswordProfileIn) -> PasswordProfileIn:
+        if not profile.password:
+            raise ValueError("passwordProfile.password is required")
+        return profile
+
+
+class CustomerUserPatch(FlexibleModel):
+    """Body of PATCH /v1/customers/{id}/users/{uid}: a null or absent member means "unchanged"."""
+
+    user_principal_name: UserPrincipalName | None = None
+    display_name: NonEmpty | None = None
+    usage_location: CountryCode | None = None
+    password_profile: PasswordProfileIn | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    immutable_id: str | None = None
+    phone_number: str | None = None
+    state: UserState | None = None
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+class OutModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, serialize_by_alias=True)
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+
+class LinkHeader(OutModel):
+    key: str
+    value: str
+
+
+class Link(OutModel):
+    uri: str  # relative, without /v1
+    method: str = "GET"
+    headers: list[LinkHeader] = []
+
+
+class ResourceLinks(OutModel):
+    self_link: Link = Field(alias="self")
+
+
+class CollectionLinks(OutModel):
+    self_link: Link = Field(alias="self")
+    next: Link | None = None
+
+
+class Attributes(OutModel):
+    object_type: str
+
+
+class CompanyProfile(OutModel):
+    tenant_id: str
+    domain: str
+    company_name: str
+    links: ResourceLinks
+    attributes: Attributes = Attributes(object_type="CustomerCompanyProfile")
+
+
+class Customer(OutModel):
+    id: str
+    commerce_id: str | None = None  # the fields set to None here are only in GET /customers/{id}
+    company_profile: CompanyProfile
+    relationship_to_partner: str
+    allow_delegated_access: bool | None = None
+    custom_domains: list[str] | None = None
+    links: ResourceLinks
+    attributes: Attributes = Attributes(object_type="Customer")
+
+
+class PasswordProfile(OutModel):
+    password: str | None = None
+    force_change_password: bool
+
+
+class CustomerUser(OutModel):
+    id: str
+    user_principal_name: str
+    first_name: str | None = None
+    last_name: str | None = None
+    display_name: str
+    usage_location: str | None = None
+    immutable_id: str | None = None
+    phone_number: str | None = None
+    password_profile: PasswordProfile | None = None  # only in the create response
+    last_directory_sync_time: str | None = None
+    user_domain_type: str = "none"
+    state: str
+    soft_deletion_time: str | None = None
+    links: ResourceLinks
+    attributes: Attributes = Attributes(object_type="CustomerUser")
+
+
+class Domain(OutModel):
+    authentication_type: str
+    capability: str
+    is_default: bool | None = None
+    is_initial: bool | None = None
+    name: str
+    root_domain: str | None = None
+    status: str
+    verification_method: str
+    attributes: Attributes = Attributes(object_type="Domain")
+
+
+class CustomDomainName(OutModel):
+    name: str
+
+
+Item = TypeVar("Item")
+
+
+class Collection(OutModel, Generic[Item]):
+    # Assumed, undocumented: totalCount counts the items of this page (the docs' examples are single pages).
+    total_count: int
+    items: list[Item]
+    links: CollectionLinks | None = None
+    continuation_token: str | None = None
+    attributes: Attributes = Attributes(object_type="Collection")
+
+
+class ErrorBody(OutModel):
+    # Assumed: `code` is written as a number (the swagger's ServiceFault); the docs type it as a string.
+    code: int
+    description: str
+    data: list[Any] = []
+    source: str = "PartnerCenter"
+
+
+class ThrottledBody(OutModel):
+    status_code: int = 429
+    message: str

@@ -1,0 +1,399 @@
+"""The seed format (YAML or JSON): reading it into a SimState, and writing a SimState back to it.
+
+``snapshot(state)`` produces a seed, so GET /_sim/state, the --state-file and POST /_sim/reset all
+speak the same format. The pydantic models below are its written contract (README.md has an example).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from cryptography import x509
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import aps_resources
+from .settings import Settings
+from .state import ApsConsumer, ClientApp, Customer, Partner, SimState, User, VerifiedDomain, iso_utc
+
+# Namespace of the deterministic ids given to generated customers, users and seeded bypasses.
+_GENERATED_IDS = uuid.UUID("5eed0000-0000-4000-8000-000000000000")
+
+
+class _SeedModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a typo in a seed is an error, not a silent default
+
+
+class SeedUser(_SeedModel):
+    id: str | None = None  # default: derived from the customer id and the UPN
+    user_principal_name: str
+    first_name: str | None = None
+    last_name: str | None = None
+    display_name: str | None = None  # default: "first last", else the UPN's local part
+    usage_location: str | None = None
+    immutable_id: str | None = None
+    phone_number: str | None = None
+    password: str | None = None
+    force_change_password: bool = False
+    state: Literal["active", "inactive"] = "active"
+    soft_deletion_time: str | None = None  # default for an inactive user: load time
+
+
+class UsersGenerate(_SeedModel):
+    """``count`` users ``user00001@<customer domain>``... with deterministic ids."""
+
+    count: int = Field(ge=0)
+    usage_location: str = "US"
+
+
+class SeedDomain(_SeedModel):
+    name: str
+    authentication_type: Literal["managed", "federated"] = "managed"
+    capability: str = "email"
+    status: str = "verified"
+    verification_method: str = "none"
+    is_default: bool | None = None
+    is_initial: bool | None = None
+    root_domain: str | None = None
+    federation_settings: dict[str, Any] | None = None
+
+
+class SeedCustomer(_SeedModel):
+    id: str
+    company_name: str
+    domain: str
+    relationship_to_partner: str = "reseller"
+    allow_delegated_access: bool = True
+    custom_domains: list[str | SeedDomain] = []
+    users: list[SeedUser] = []
+    users_generate: UsersGenerate | None = None
+
+
+class CustomersGenerate(_SeedModel):
+    """``count`` customers "<company_prefix> 00001"... with ``users_each`` generated users each."""
+
+    count: int = Field(ge=0)
+    users_each: int = Field(0, ge=0)
+    company_prefix: str = "Generated Customer"
+    domain_prefix: str | None = None  # default: "gen-<first 8 characters of the partner tenant id>-"
+
+
+class SeedApp(_SeedModel):
+    client_id: str
+    client_secret: str | None = None
+    certificate_pem: str | None = None  # the app's certificate, for client assertions
+
+
+class SeedPartner(_SeedModel):
+    tenant_id: str
+    domain: str
+    apps: list[SeedApp] = []
+    refresh_tokens: list[str] = []
+    expired_refresh_tokens: list[str] = []  # answered with AADSTS700082
+    customers: list[SeedCustomer] = []
+    customers_generate: CustomersGenerate | None = None
+
+
+class SeedAllowedOperation(_SeedModel):
+    type: str  # APS type id without its version
+    verb: Literal["GET", "POST", "PUT", "DELETE"]
+
+
+class SeedConsumer(_SeedModel):
+    key: str
+    secret: str
+    allowed_operations: list[SeedAllowedOperation] = []
+
+
+class SeedAccount(_SeedModel):
+    id: int
+    aps_id: str
+    name: str | None = None
+
+
+class SeedApplication(_SeedModel):
+    aps_id: str
+    type: str = aps_resources.OFFICE365_APP_TYPE
+    name: str | None = None
+
+
+class SeedBypass(_SeedModel):
+    aps_id: str | None = None
+    ms_tenant_id: str
+    account_id: int
+
+
+class SeedAps(_SeedModel):
+    consumers: list[SeedConsumer] = []
+    tokens: list[str] = []
+    accounts: list[SeedAccount] = []
+    applications: list[SeedApplication] = []
+    bypasses: list[SeedBypass] = []
+
+
+class Seed(_SeedModel):
+    settings: dict[str, Any] = {}  # a partial Settings; the rest keep their defaults
+    partners: list[SeedPartner] = []
+    aps: SeedAps = SeedAps()
+
+
+def read_seed_file(path: str | Path) -> dict[str, Any]:
+    """A seed file as a dict: JSON for ``*.json``, otherwise YAML (with libyaml when available)."""
+    text = Path(path).read_text(encoding="utf-8")
+    if str(path).endswith(".json"):
+        return json.loads(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader) or {}
+
+
+def build_state(seed_data: dict[str, Any], settings_overrides: dict[str, Any] | None = None) -> SimState:
+    """A fresh SimState from a seed dict. Raises pydantic.ValidationError or ValueError on a bad seed."""
+    seed = Seed.model_validate(seed_data)
+    settings = Settings().updated({**seed.settings, **(settings_overrides or {})})
+    state = SimState(settings)
+    for seed_partner in seed.partners:
+        _load_partner(state, seed_partner)
+    _load_aps(state, seed.aps)
+    return state
+
+
+def _load_partner(state: SimState, seed: SeedPartner) -> None:
+    partner = Partner(
+        tenant_id=seed.tenant_id,
+        domain=seed.domain,
+        refresh_tokens=dict.fromkeys(seed.refresh_tokens),
+        expired_refresh_tokens=dict.fromkeys(seed.expired_refresh_tokens),
+    )
+    for app in seed.apps:
+        certificate = x509.load_pem_x509_certificate(app.certificate_pem.encode()) if app.certificate_pem else None
+        partner.apps[app.client_id.lower()] = ClientApp(
+            app.client_id, app.client_secret, app.certificate_pem, certificate
+        )
+    state.add_partner(partner)
+    for seed_customer in seed.customers:
+        _load_customer(state, partner, seed_customer)
+    if seed.customers_generate:
+        _generate_customers(state, partner, seed.customers_generate)
+
+
+def _load_customer(state: SimState, partner: Partner, seed: SeedCustomer) -> None:
+    customer = _new_customer(state, partner, seed.id, seed.company_name, seed.domain)
+    customer.relationship_to_partner = seed.relationship_to_partner
+    customer.allow_delegated_access = seed.allow_delegated_access
+    for entry in seed.custom_domains:
+        domain = VerifiedDomain(name=entry) if isinstance(entry, str) else VerifiedDomain(**entry.model_dump())
+        customer.custom_domains[domain.name.lower()] = domain
+    state.add_customer(partner, customer)
+    for seed_user in seed.users:
+        _add_unique_user(customer, _user_from_seed(state, customer, seed_user))
+    if seed.users_generate:
+        _generate_users(state, customer, seed.users_generate)
+
+
+def _new_customer(state: SimState, partner: Partner, customer_id: str, company_name: str, domain: str) -> Customer:
+    return Customer(
+        id=customer_id,
+        partner_id=partner.tenant_id,
+        company_name=company_name,
+        domain=domain,
+        commerce_id=str(uuid.uuid5(_GENERATED_IDS, f"commerce/{customer_id.lower()}")),
+        seq=state.next_seq(),
+    )
+
+
+def _user_from_seed(state: SimState, customer: Customer, seed: SeedUser) -> User:
+    local_part = seed.user_principal_name.partition("@")[0]
+    full_name = " ".join(part for part in (seed.first_name, seed.last_name) if part)
+    inactive = seed.state == "inactive"
+    return User(
+        id=seed.id or str(uuid.uuid5(_GENERATED_IDS, f"{customer.id.lower()}/{seed.user_principal_name.lower()}")),
+        user_principal_name=seed.user_principal_name,
+        display_name=seed.display_name or full_name or local_part,
+        seq=state.next_seq(),
+        first_name=seed.first_name,
+        last_name=seed.last_name,
+        usage_location=seed.usage_location,
+        immutable_id=seed.immutable_id,
+        phone_number=seed.phone_number,
+        password=seed.password,
+        force_change_password=seed.force_change_password,
+        state=seed.state,
+        soft_deletion_time=(seed.soft_deletion_time or iso_utc()) if inactive else None,
+    )
+
+
+def _add_unique_user(customer: Customer, user: User) -> None:
+    if user.user_principal_name.lower() in customer.users_by_upn or user.id.lower() in customer.users:
+        raise ValueError(f"duplicate user {user.user_principal_name} in customer {customer.id}")
+    customer.add_user(user)
+
+
+def _generate_users(state: SimState, customer: Customer, spec: UsersGenerate) -> None:
+    # Built directly, without a pydantic model per user, so that 10,000s of users load in well under a second.
+    customer_key = customer.id.lower()
+    for number in range(1, spec.count + 1):
+        upn = f"user{number:05d}@{customer.domain}"
+        _add_unique_user(
+            customer,
+            User(
+                id=str(uuid.uuid5(_GENERATED_IDS, f"{customer_key}/user/{number}")),
+                user_principal_name=upn,
+                display_name=f"User {number:05d}",
+                seq=state.next_seq(),
+                first_name="User",
+                last_name=f"{number:05d}",
+                usage_location=spec.usage_location,
+            ),
+        )
+
+
+def _generate_customers(state: SimState, partner: Partner, spec: CustomersGenerate) -> None:
+    prefix = spec.domain_prefix if spec.domain_prefix is not None else f"gen-{partner.tenant_id[:8].lower()}-"
+    for number in range(1, spec.count + 1):
+        customer_id = str(uuid.uuid5(_GENERATED_IDS, f"{partner.tenant_id.lower()}/customer/{number}"))
+        customer = _new_customer(
+            state, partner, customer_id, f"{spec.company_prefix} {number:05d}", f"{prefix}{number:05d}.onmicrosoft.com"
+        )
+        state.add_customer(partner, customer)
+        _generate_users(state, customer, UsersGenerate(count=spec.users_each))
+
+
+def _load_aps(state: SimState, seed: SeedAps) -> None:
+    for consumer in seed.consumers:
+        operations = {(aps_resources.type_base(op.type), op.verb) for op in consumer.allowed_operations}
+        state.aps_consumers[consumer.key] = ApsConsumer(consumer.key, consumer.secret, operations)
+    state.aps_tokens.update(seed.tokens)
+    resources = state.aps_resources
+    for account in seed.accounts:
+        resources[account.aps_id.lower()] = aps_resources.account_resource(account.aps_id, account.id, account.name)
+    for application in seed.applications:
+        resources[application.aps_id.lower()] = aps_resources.application_resource(
+            application.aps_id, application.type, application.name
+        )
+    for index, bypass in enumerate(seed.bypasses):
+        account = aps_resources.find_account(resources, bypass.account_id)
+        if account is None:
+            raise ValueError(f"bypass for unknown account {bypass.account_id}")
+        aps_id = bypass.aps_id or str(
+            uuid.uuid5(_GENERATED_IDS, f"bypass/{index}/{bypass.account_id}/{bypass.ms_tenant_id}")
+        )
+        resources[aps_id.lower()] = aps_resources.bypass_resource(aps_id, bypass.ms_tenant_id, account)
+
+
+# --- state -> seed ------------------------------------------------------------------------------
+
+
+def snapshot(state: SimState) -> dict[str, Any]:
+    """The whole state in the seed format (secrets included: this is a test fixture's view)."""
+    return {
+        "settings": state.settings.model_dump(),
+        "partners": [_partner_snapshot(partner) for partner in state.partners.values()],
+        "aps": _aps_snapshot(state),
+    }
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _partner_snapshot(partner: Partner) -> dict[str, Any]:
+    return {
+        "tenant_id": partner.tenant_id,
+        "domain": partner.domain,
+        "apps": [
+            _without_none(
+                {"client_id": app.client_id, "client_secret": app.client_secret, "certificate_pem": app.certificate_pem}
+            )
+            for app in partner.apps.values()
+        ],
+        "refresh_tokens": list(partner.refresh_tokens),
+        "expired_refresh_tokens": list(partner.expired_refresh_tokens),
+        "customers": [_customer_snapshot(customer) for customer in partner.customers.values()],
+    }
+
+
+def _customer_snapshot(customer: Customer) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "company_name": customer.company_name,
+        "domain": customer.domain,
+        "relationship_to_partner": customer.relationship_to_partner,
+        "allow_delegated_access": customer.allow_delegated_access,
+        "custom_domains": [
+            _without_none(
+                {
+                    "name": domain.name,
+                    "authentication_type": domain.authentication_type,
+                    "capability": domain.capability,
+                    "status": domain.status,
+                    "verification_method": domain.verification_method,
+                    "is_default": domain.is_default,
+                    "is_initial": domain.is_initial,
+                    "root_domain": domain.root_domain,
+                    "federation_settings": domain.federation_settings,
+                }
+            )
+            for domain in customer.custom_domains.values()
+        ],
+        "users": [
+            _without_none(
+                {
+                    "id": user.id,
+                    "user_principal_name": user.user_principal_name,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "display_name": user.display_name,
+                    "usage_location": user.usage_location,
+                    "immutable_id": user.immutable_id,
+                    "phone_number": user.phone_number,
+                    "password": user.password,
+                    "force_change_password": user.force_change_password,
+                    "state": user.state,
+                    "soft_deletion_time": user.soft_deletion_time,
+                }
+            )
+            for user in customer.users.values()
+        ],
+    }
+
+
+def _aps_snapshot(state: SimState) -> dict[str, Any]:
+    accounts, applications, bypasses = [], [], []
+    resources = list(state.aps_resources.values())
+    for resource in resources:
+        meta = resource["aps"]
+        base = aps_resources.type_base(meta["type"])
+        if base == aps_resources.type_base(aps_resources.ACCOUNT_TYPE):
+            accounts.append(
+                _without_none({"id": resource["id"], "aps_id": meta["id"], "name": resource.get("companyName")})
+            )
+        elif base == aps_resources.type_base(aps_resources.BYPASS_TYPE):
+            account_aps_id = resource["account"]["aps"]["id"].lower()
+            account = state.aps_resources.get(account_aps_id)
+            if account is not None:  # a bypass whose account was deleted cannot be seeded again
+                bypasses.append(
+                    {"aps_id": meta["id"], "ms_tenant_id": resource["ms_tenant_id"], "account_id": account["id"]}
+                )
+        else:
+            applications.append(
+                _without_none({"aps_id": meta["id"], "type": meta["type"], "name": resource.get("name")})
+            )
+    return {
+        "consumers": [
+            {
+                "key": consumer.key,
+                "secret": consumer.secret,
+                "allowed_operations": [
+                    {"type": type_id, "verb": verb} for type_id, verb in sorted(consumer.allowed_operations)
+                ],
+            }
+            for consumer in state.aps_consumers.values()
+        ],
+        "tokens": sorted(state.aps_tokens),
+        "accounts": accounts,
+        "applications": applications,
+        "bypasses": bypasses,
+    }
