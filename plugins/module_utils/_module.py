@@ -123,11 +123,13 @@ class CspModule(object):
             self._client = build(self.params, self.correlation_id)
         return self._client
 
-    def fail(self, msg, **extra):
-        self.module.fail_json(msg=msg, ms_correlation_id=self.correlation_id, **extra)
-
     def run(self, work):
-        """Run ``work()`` and exit with its result; API failures exit as clear task failures."""
+        """Run ``work()`` and exit with its result; API failures exit as clear task failures.
+
+        Failures are reported after the ``except`` blocks: ansible-core attaches the traceback of an
+        exception being handled to ``fail_json``, and an expected API error is not a crash.
+        """
+        failure = None
         try:
             result = masked(work(), self.secret_keys)
             result.setdefault("ms_correlation_id", self.correlation_id)
@@ -135,20 +137,22 @@ class CspModule(object):
             if failures:
                 result["msg"] = "%d of the items failed; the others were applied: %s" % (
                     len(failures), "; ".join(item["msg"] for item in failures[:5]))
-                self.module.fail_json(**result)
-            self.module.exit_json(**result)
+                failure = result
         except ValueError as exc:  # the validators' word for bad input, raised before any write
-            self.fail(str(exc))
+            failure = dict(msg=str(exc))
         except _http.ApiError as exc:
-            fields = exc.to_result()
-            fields["ms_correlation_id"] = fields.get("ms_correlation_id") or self.correlation_id
-            self.module.fail_json(msg=str(exc), **fields)
+            failure = exc.to_result()
+            failure["msg"] = str(exc)
         except Exception as exc:  # a bug: say so plainly, keep the traceback for -vvv
-            self.module.fail_json(msg="Unexpected error in csp.onboarding: %s: %s" % (type(exc).__name__, exc),
-                                  exception=traceback.format_exc(), ms_correlation_id=self.correlation_id)
+            failure = dict(msg="Unexpected error in csp.onboarding: %s: %s" % (type(exc).__name__, exc),
+                           exception=traceback.format_exc())
         finally:
             if self._client is not None:
                 self._client.http.close()
+        if failure is not None:
+            failure["ms_correlation_id"] = failure.get("ms_correlation_id") or self.correlation_id
+            self.module.fail_json(**failure)
+        self.module.exit_json(**result)
 
     def outcome(self, resource_key, action, before, after, resource=None, **extra):
         """The result of a single-resource module: ``changed`` follows from ``action``, nowhere else.

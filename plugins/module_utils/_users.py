@@ -40,7 +40,7 @@ USER_OPTIONS = dict(
     usage_location=dict(type="str"),
     immutable_id=dict(type="str"),
     password=dict(type="str", no_log=True),
-    force_change_password=dict(type="bool", default=True),
+    force_change_password=dict(type="bool", default=True, no_log=False),
 )
 POLICY_OPTIONS = dict(
     update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
