@@ -8,10 +8,7 @@ This file is private to the collection.
 
 import re
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover
-    from urllib import quote
+from urllib.parse import quote
 
 from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
 

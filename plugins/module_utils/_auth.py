@@ -15,6 +15,7 @@ This file is private to the collection.
 import contextlib
 import fcntl
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -22,27 +23,12 @@ import ssl
 import threading
 import time
 
-try:
-    from urllib.parse import urlencode, urlparse
-except ImportError:  # pragma: no cover
-    from urllib import urlencode
-    from urlparse import urlparse
+from urllib.parse import urlencode, urlparse
 
-try:
-    import msal
-    HAS_MSAL = True
-    MSAL_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover
-    HAS_MSAL = False
-    MSAL_IMPORT_ERROR = exc
-
-try:
-    from requests_oauthlib import OAuth1
-    HAS_REQUESTS_OAUTHLIB = True
-    REQUESTS_OAUTHLIB_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover
-    HAS_REQUESTS_OAUTHLIB = False
-    REQUESTS_OAUTHLIB_IMPORT_ERROR = exc
+# msal and requests-oauthlib are imported when first used: a run with a cached token needs no msal, an
+# APS run no msal at all, and every module run pays for the imports it makes.
+HAS_MSAL = importlib.util.find_spec("msal") is not None
+HAS_REQUESTS_OAUTHLIB = importlib.util.find_spec("requests_oauthlib") is not None
 
 from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
 
@@ -237,8 +223,8 @@ class PartnerCenterAuth(object):
 
     def _msal_app(self):
         if not HAS_MSAL:
-            raise AuthError("The Python library msal is required for Partner Center authentication: %s"
-                            % MSAL_IMPORT_ERROR)
+            raise AuthError("The Python library msal is required for Partner Center authentication.")
+        import msal
         host = urlparse(self.authority).hostname
         return msal.ConfidentialClientApplication(
             self.options["client_id"],
@@ -299,8 +285,8 @@ class ApsAuth(object):
             raise AuthError("APS credentials are incomplete: set aps_consumer_key and aps_consumer_secret, "
                             "or aps_token.")
         if not HAS_REQUESTS_OAUTHLIB:
-            raise AuthError("The Python library requests-oauthlib is required for APS OAuth 1.0a signing: %s"
-                            % REQUESTS_OAUTHLIB_IMPORT_ERROR)
+            raise AuthError("The Python library requests-oauthlib is required for APS OAuth 1.0a signing.")
+        from requests_oauthlib import OAuth1
         # No resource-owner token: the APS bus uses the consumer key and secret alone (documented).
         self.signer = OAuth1(consumer_key, client_secret=consumer_secret, signature_method="HMAC-SHA1",
                              signature_type="AUTH_HEADER")

@@ -18,7 +18,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ansible_collections.csp.onboarding.plugins.module_utils import _http
 from ansible_collections.csp.onboarding.plugins.module_utils._auth import (
-    CLOUDS, HAS_MSAL, HAS_REQUESTS_OAUTHLIB, MSAL_IMPORT_ERROR, REQUESTS_OAUTHLIB_IMPORT_ERROR, ApsAuth,
+    CLOUDS, HAS_MSAL, HAS_REQUESTS_OAUTHLIB, ApsAuth,
     PartnerCenterAuth, TokenCache, default_token_cache_path)
 from ansible_collections.csp.onboarding.plugins.module_utils._aps import ApsClient
 from ansible_collections.csp.onboarding.plugins.module_utils._compare import masked
@@ -197,7 +197,6 @@ class CspModule(object):
         if not _http.HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(_http.REQUESTS_IMPORT_ERROR))
         if self.connection == "partner_center" and not HAS_MSAL and not self.params.get("access_token"):
-            self.module.fail_json(msg=missing_required_lib("msal"), exception=str(MSAL_IMPORT_ERROR))
+            self.module.fail_json(msg=missing_required_lib("msal"))
         if self.connection == "aps" and not HAS_REQUESTS_OAUTHLIB and not self.params.get("aps_token"):
-            self.module.fail_json(msg=missing_required_lib("requests-oauthlib"),
-                                  exception=str(REQUESTS_OAUTHLIB_IMPORT_ERROR))
+            self.module.fail_json(msg=missing_required_lib("requests-oauthlib"))

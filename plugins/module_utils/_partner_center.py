@@ -12,10 +12,7 @@ This file is private to the collection.
 
 import json
 
-try:
-    from urllib.parse import quote, urlencode
-except ImportError:  # pragma: no cover
-    from urllib import quote, urlencode
+from urllib.parse import quote, urlencode
 
 from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
 
