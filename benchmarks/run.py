@@ -581,6 +581,9 @@ class Bench(object):
         tenants = options.profile_tenants
         variants = [
             ("reference", "collection", {}, {}),
+            # The same modules run as AnsiballZ processes instead of in the worker (the action plugins'
+            # fallback): what the in-process path saves.
+            ("as AnsiballZ modules", "collection", {}, {"csp_onboarding_in_process": False}),
             ("latency 0 ms", "collection", {"latency_ms": 0}, {}),
             ("pipelining on", "collection", {"env": {"ANSIBLE_PIPELINING": "True"}}, {}),
             ("strategy free", "collection", {"env": {"ANSIBLE_STRATEGY": "free"}}, {}),
@@ -595,7 +598,7 @@ class Bench(object):
         ]
         if options.quick:
             variants = [variant for variant in variants if variant[0] in (
-                "reference", "latency 0 ms", "baseline reference", "baseline latency 0 ms")]
+                "reference", "as AnsiballZ modules", "latency 0 ms", "baseline reference", "baseline latency 0 ms")]
         rows = []
         for index, (label, side, settings, extra_vars) in enumerate(variants):
             side_tenants = tenants if side == "collection" else options.profile_baseline_tenants
@@ -629,7 +632,10 @@ class Bench(object):
             ("ping module (Python start-up + AnsiballZ + module_utils.basic)", {"ansible.builtin.ping": {}}),
             ("uri module, 1 GET (not journaled)", {"ansible.builtin.uri": {
                 "url": self.sim.url + "/_sim/health", "ca_path": self.sim.ca_path}}),
-            ("csp.onboarding.customer_info, 1 GET", {"csp.onboarding.customer_info": {"customer_id": customer}}),
+            ("csp.onboarding.customer_info, 1 GET, in the worker (the default)",
+             {"csp.onboarding.customer_info": {"customer_id": customer}}),
+            ("csp.onboarding.customer_info, 1 GET, as an AnsiballZ module",
+             {"csp.onboarding.customer_info": {"customer_id": customer}, "vars": {"csp_onboarding_in_process": False}}),
         ])
         rows = []
         empty_cpu = None

@@ -65,6 +65,16 @@ def default_token_cache_path():
     return os.path.join(base, "csp.onboarding", "partner_center_tokens.json")
 
 
+def beside_token_cache(cache_path, kind, *identity):
+    """A file next to the token cache for other state the forks of a play share, or None without a cache.
+
+    Its name carries a digest of ``identity`` (API URL, tenant...), never the values themselves.
+    """
+    if not cache_path:
+        return None
+    return "%s.%s-%s" % (cache_path, kind, _digest(json.dumps([str(part) for part in identity]))[:16])
+
+
 class TokenCache(object):
     """A JSON file of token entries, read and written under an exclusive ``flock``.
 

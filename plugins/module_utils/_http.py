@@ -12,7 +12,9 @@ This file is private to the collection.
 """
 
 import email.utils
+import os
 import random
+import threading
 import time
 import uuid
 
@@ -113,10 +115,10 @@ def parse_retry_after(value, now=None):
 
 
 class Backoff(object):
-    """How long to wait before retry number ``attempt`` (0-based).
+    """How long to wait before retry number ``attempt`` (0-based) when the server did not say.
 
-    ``Retry-After`` wins when the server sends one; otherwise exponential backoff with "equal
-    jitter" (half fixed, half random), capped, so parallel forks do not retry in lock-step.
+    Exponential backoff with "equal jitter" (half fixed, half random), capped, so parallel forks do
+    not retry in lock-step. A ``Retry-After`` is honoured by :class:`Throttle` instead.
     """
 
     def __init__(self, base=0.5, cap=30.0, rng=None):
@@ -124,11 +126,61 @@ class Backoff(object):
         self.cap = cap
         self.rng = rng or random.random
 
-    def delay(self, attempt, retry_after=None):
-        if retry_after is not None:
-            return min(retry_after, MAX_RETRY_AFTER)
+    def delay(self, attempt):
         ceiling = min(self.cap, self.base * (2 ** attempt))
         return ceiling / 2.0 + self.rng() * ceiling / 2.0
+
+
+class Throttle(object):
+    """One "not before" time for everyone who shares an API quota.
+
+    When a server answers 429 (or 503) with ``Retry-After``, every later attempt of this run waits until
+    then, not only the one that was told: the other threads of a bulk module would otherwise keep
+    sending, each collecting a 429 and spending a retry. With ``path``, the time is also kept as the
+    modification time of that file, so the parallel forks of a play that use the same credential (and
+    so the same quota: Partner Center throttles per partner) wait together. The file holds nothing else.
+
+    Waits carry a little jitter, so that the callers released together do not all arrive at once.
+    """
+
+    def __init__(self, path=None, clock=None, sleep=None, rng=None):
+        self.path = path
+        self.clock = clock or time.time
+        self.sleep = sleep or time.sleep
+        self.rng = rng or random.random
+        self._not_before = 0.0
+        self._lock = threading.Lock()
+
+    def hold(self, seconds):
+        """Ask every caller to wait ``seconds`` from now."""
+        until = self.clock() + seconds
+        with self._lock:
+            self._not_before = max(self._not_before, until)
+        if self.path:
+            try:
+                if until > self._shared():
+                    if not os.path.exists(self.path):
+                        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+                    os.utime(self.path, (until, until))
+            except OSError:
+                pass  # a shared gate that cannot be written still leaves this run's own
+
+    def wait(self):
+        """Sleep until the "not before" time, if it is still ahead; return the seconds slept."""
+        delay = min(max(self._not_before, self._shared()) - self.clock(), MAX_RETRY_AFTER)
+        if delay <= 0:
+            return 0.0
+        delay += self.rng() * min(1.0, delay / 10.0)
+        self.sleep(delay)
+        return delay
+
+    def _shared(self):
+        if not self.path:
+            return 0.0
+        try:
+            return os.stat(self.path).st_mtime
+        except OSError:
+            return 0.0
 
 
 def new_request_id():
@@ -172,7 +224,7 @@ class HttpClient(object):
     """
 
     def __init__(self, base_url, auth=None, validate_certs=True, ca_path=None, timeout=30, max_retries=5,
-                 correlation_id=None, backoff=None, sleep=None, error_parser=None):
+                 correlation_id=None, backoff=None, sleep=None, error_parser=None, throttle=None):
         self.base_url = (base_url or "").rstrip("/")
         self.auth = auth
         self.timeout = timeout
@@ -180,6 +232,7 @@ class HttpClient(object):
         self.correlation_id = correlation_id or str(uuid.uuid4())
         self.backoff = backoff or Backoff()
         self.sleep = sleep or time.sleep
+        self.throttle = throttle or Throttle(sleep=self.sleep)
         self.error_parser = error_parser or parse_error_body
         self.retries_done = 0
         self.session = PinnedVerifySession()
@@ -217,6 +270,7 @@ class HttpClient(object):
         attempt = 0
         renewed = False
         while True:
+            self.throttle.wait()
             call_headers = {"MS-RequestId": request_id}
             if json is not None:
                 call_headers["Content-Type"] = "application/json"
@@ -236,7 +290,7 @@ class HttpClient(object):
                 kind = "timed out after %ss" % self.timeout if timed_out else \
                     "lost the connection (%s)" % _first_line(exc)
                 if retry_connection_errors and attempt < self.max_retries:
-                    self._pause(attempt, None)
+                    self._pause(attempt)
                     attempt += 1
                     continue
                 raise ApiError(
@@ -247,7 +301,12 @@ class HttpClient(object):
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if retry_after is not None and retry_after > MAX_RETRY_AFTER:
                     return response
-                self._pause(attempt, retry_after)
+                if retry_after is not None:
+                    # The server said when: everyone sharing the quota waits (at the top of the loop).
+                    self.retries_done += 1
+                    self.throttle.hold(retry_after)
+                else:
+                    self._pause(attempt)
                 attempt += 1
                 continue
             if response.status_code == 401 and not renewed and self.auth is not None and self.auth.renew():
@@ -280,9 +339,9 @@ class HttpClient(object):
         return ApiError(message, status=response.status_code, method=method, path=path, request_id=request_id,
                         correlation_id=correlation_id, retries=retries, **fields)
 
-    def _pause(self, attempt, retry_after):
+    def _pause(self, attempt):
         self.retries_done += 1
-        self.sleep(self.backoff.delay(attempt, retry_after))
+        self.sleep(self.backoff.delay(attempt))
 
     def close(self):
         self.session.close()

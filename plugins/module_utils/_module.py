@@ -19,7 +19,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.csp.onboarding.plugins.module_utils import _http
 from ansible_collections.csp.onboarding.plugins.module_utils._auth import (
     CLOUDS, HAS_MSAL, HAS_REQUESTS_OAUTHLIB, ApsAuth,
-    PartnerCenterAuth, TokenCache, default_token_cache_path)
+    PartnerCenterAuth, TokenCache, beside_token_cache, default_token_cache_path)
 from ansible_collections.csp.onboarding.plugins.module_utils._aps import ApsClient
 from ansible_collections.csp.onboarding.plugins.module_utils._compare import masked
 from ansible_collections.csp.onboarding.plugins.module_utils._partner_center import PartnerCenterClient
@@ -77,10 +77,13 @@ def partner_center_client(params, correlation_id=None):
     http_settings = http_options(params)
     entra_http = _http.HttpClient(options["authority_url"], correlation_id=correlation_id, **http_settings)
     cache_path = params.get("token_cache_path")
-    cache = TokenCache(default_token_cache_path() if cache_path is None else cache_path)
-    auth = PartnerCenterAuth(options, entra_http, cache)
-    api_http = _http.HttpClient(params.get("partner_center_url") or cloud["partner_center_url"], auth=auth,
-                                correlation_id=entra_http.correlation_id, **http_settings)
+    cache_path = default_token_cache_path() if cache_path is None else cache_path
+    auth = PartnerCenterAuth(options, entra_http, TokenCache(cache_path))
+    base_url = params.get("partner_center_url") or cloud["partner_center_url"]
+    # Partner Center throttles per partner: the forks that share the token cache share the wait too.
+    throttle_path = beside_token_cache(cache_path, "throttle", base_url, params.get("partner_tenant_id"))
+    api_http = _http.HttpClient(base_url, auth=auth, correlation_id=entra_http.correlation_id,
+                                throttle=_http.Throttle(throttle_path), **http_settings)
     return PartnerCenterClient(api_http)
 
 
@@ -93,27 +96,54 @@ def aps_client(params, correlation_id=None):
     return ApsClient(http)
 
 
-class CspModule(object):
-    """Base of the collection's modules.
+class ModuleDefinition(object):
+    """What a module is, apart from how it is run: its options, its connection and its desired-state function.
+
+    ``work(task)`` receives a :class:`CspTask` and returns the result. The same definition runs as an
+    Ansible module (:meth:`main`, on the target's Python) and in the controller's worker process (the
+    collection's action plugins, see ``plugin_utils/_in_process.py``), so both paths share every line
+    that validates, reads, writes and decides ``changed``.
+    """
+
+    def __init__(self, argument_spec, connection, work, secret_keys=(), **validation):
+        spec = dict(CONNECTION_ARGS[connection])
+        spec.update(argument_spec)
+        self.argument_spec = spec
+        self.connection = connection
+        self.work = work
+        self.secret_keys = frozenset(secret_keys)
+        # mutually_exclusive, required_if, ...: what AnsibleModule and ArgumentSpecValidator both take.
+        self.validation = validation
+
+    def main(self):
+        """Run as an Ansible module: parse the arguments, run, exit with ``exit_json``/``fail_json``."""
+        module = AnsibleModule(argument_spec=self.argument_spec, supports_check_mode=True, **self.validation)
+        task = CspTask(module.params, self.connection, check_mode=module.check_mode, diff=module._diff,
+                       secret_keys=self.secret_keys)
+        missing = task.missing_library()
+        if missing:
+            module.fail_json(**missing)
+        failure, result = task.execute(self.work)
+        if failure is not None:
+            module.fail_json(**failure)
+        module.exit_json(**result)
+
+
+class CspTask(object):
+    """One run of a module's desired-state function: the validated options, check and diff mode, the client.
 
     :param connection: ``"partner_center"`` or ``"aps"``: which connection options and client.
     :param secret_keys: keys masked wherever they appear in the result or the diff.
     """
 
-    def __init__(self, argument_spec, connection, secret_keys=(), **kwargs):
-        spec = dict(CONNECTION_ARGS[connection])
-        spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
-        self.params = self.module.params
+    def __init__(self, params, connection, check_mode=False, diff=False, secret_keys=()):
+        self.params = params
         self.connection = connection
+        self.check_mode = check_mode
+        self.diff = diff
         self.secret_keys = frozenset(secret_keys)
         self.correlation_id = str(uuid.uuid4())
         self._client = None
-        self._check_libraries()
-
-    @property
-    def check_mode(self):
-        return self.module.check_mode
 
     @property
     def client(self):
@@ -123,21 +153,23 @@ class CspModule(object):
             self._client = build(self.params, self.correlation_id)
         return self._client
 
-    def run(self, work):
-        """Run ``work()`` and exit with its result; API failures exit as clear task failures.
+    def execute(self, work):
+        """Run ``work(self)``; return ``(failure, None)`` or ``(None, result)``, never raise.
 
-        Failures are reported after the ``except`` blocks: ansible-core attaches the traceback of an
-        exception being handled to ``fail_json``, and an expected API error is not a crash.
+        API failures become the fields the interface names. Failures are built after the ``except``
+        blocks: ansible-core attaches the traceback of an exception being handled to ``fail_json``,
+        and an expected API error is not a crash.
         """
         failure = None
+        result = None
         try:
-            result = masked(work(), self.secret_keys)
+            result = masked(work(self), self.secret_keys)
             result.setdefault("ms_correlation_id", self.correlation_id)
             failures = [item for key, items in result.items() if key.startswith("failed_") for item in items]
             if failures:
                 result["msg"] = "%d of the items failed; the others were applied: %s" % (
                     len(failures), "; ".join(item["msg"] for item in failures[:5]))
-                failure = result
+                failure, result = result, None
         except ValueError as exc:  # the validators' word for bad input, raised before any write
             failure = dict(msg=str(exc))
         except _http.ApiError as exc:
@@ -151,8 +183,7 @@ class CspModule(object):
                 self._client.http.close()
         if failure is not None:
             failure["ms_correlation_id"] = failure.get("ms_correlation_id") or self.correlation_id
-            self.module.fail_json(**failure)
-        self.module.exit_json(**result)
+        return failure, result
 
     def outcome(self, resource_key, action, before, after, resource=None, **extra):
         """The result of a single-resource module: ``changed`` follows from ``action``, nowhere else.
@@ -165,7 +196,7 @@ class CspModule(object):
             raise ValueError("unknown action %r" % action)
         result = dict(changed=action != "unchanged", action=action, **extra)
         result[resource_key] = resource if resource is not None else (after if after is not None else before)
-        if self.module._diff:
+        if self.diff:
             result["diff"] = {"before": before or {}, "after": after or {}}
         return result
 
@@ -193,10 +224,12 @@ class CspModule(object):
         result["changed"] = any(result[action] for action in ACTIONS if action != "unchanged")
         return result
 
-    def _check_libraries(self):
+    def missing_library(self):
+        """``fail_json`` fields when a Python library this run needs is missing, else None."""
         if not _http.HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib("requests"), exception=str(_http.REQUESTS_IMPORT_ERROR))
+            return dict(msg=missing_required_lib("requests"), exception=str(_http.REQUESTS_IMPORT_ERROR))
         if self.connection == "partner_center" and not HAS_MSAL and not self.params.get("access_token"):
-            self.module.fail_json(msg=missing_required_lib("msal"))
+            return dict(msg=missing_required_lib("msal"))
         if self.connection == "aps" and not HAS_REQUESTS_OAUTHLIB and not self.params.get("aps_token"):
-            self.module.fail_json(msg=missing_required_lib("requests-oauthlib"))
+            return dict(msg=missing_required_lib("requests-oauthlib"))
+        return None

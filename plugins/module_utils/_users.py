@@ -169,27 +169,27 @@ def apply_plan(client, customer_id, plan, desired):
     return user_view(user) if user is not None else plan.after
 
 
-def ensure_user(module):
+def ensure_user(task):
     """``customer_user``: one user, read through every page of active, then deleted users."""
-    params = module.params
+    params = task.params
     customer_id = validate.guid(params["customer_id"], "customer_id")
     desired = desired_user(params)
-    current = module.client.find_user(customer_id, desired["user_principal_name"])
+    current = task.client.find_user(customer_id, desired["user_principal_name"])
     plan = plan_user(current, desired, params["update_password"], params["restore"])
     user = plan.after
-    if plan.steps and not module.check_mode:
-        user = apply_plan(module.client, customer_id, plan, desired)
-    return module.outcome("user", plan.action, plan.diff["before"] or None, plan.diff["after"] or None,
-                          resource=user)
+    if plan.steps and not task.check_mode:
+        user = apply_plan(task.client, customer_id, plan, desired)
+    return task.outcome("user", plan.action, plan.diff["before"] or None, plan.diff["after"] or None,
+                        resource=user)
 
 
-def ensure_users(module):
+def ensure_users(task):
     """``customer_users``: every user of a tenant from one read of its users, writes in parallel.
 
     Users are read once: every page of active users, then, only when a listed user is missing from them,
     every page of soft-deleted users.
     """
-    params = module.params
+    params = task.params
     customer_id = validate.guid(params["customer_id"], "customer_id")
     desired_list = [desired_user(spec) for spec in params["users"]]
     seen = set()
@@ -200,7 +200,7 @@ def ensure_users(module):
         seen.add(key)
     excludes = [pattern.lower() for pattern in params.get("purge_exclude") or []]
 
-    client = module.client
+    client = task.client
     index = dict((user.get("userPrincipalName", "").lower(), user) for user in client.list_users(customer_id))
     # Soft-deleted users matter only for listed users that are not active: a re-run of a converged tenant
     # reads the active users alone.
@@ -227,7 +227,7 @@ def ensure_users(module):
         upn, plan, desired = item
         if isinstance(plan, Exception):
             return upn, "failed", plan, None
-        if not plan.steps or module.check_mode:
+        if not plan.steps or task.check_mode:
             return upn, plan.action, None, plan.after
         try:
             return upn, plan.action, None, apply_plan(client, customer_id, plan, desired or {})
@@ -236,4 +236,4 @@ def ensure_users(module):
 
     with ThreadPoolExecutor(max_workers=max(1, params["concurrency"])) as pool:
         outcomes = list(pool.map(run, work))
-    return module.bulk_outcome(outcomes, "user_principal_name", "users")
+    return task.bulk_outcome(outcomes, "user_principal_name", "users")

@@ -125,11 +125,11 @@ ms_correlation_id:
 from ansible_collections.csp.onboarding.plugins.module_utils import _validators as validate
 from ansible_collections.csp.onboarding.plugins.module_utils._aps import DEFAULT_BYPASS_TYPE, bypass_view
 from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
-from ansible_collections.csp.onboarding.plugins.module_utils._module import CspModule
+from ansible_collections.csp.onboarding.plugins.module_utils._module import ModuleDefinition
 
 
-def ensure_bypass(module):
-    params = module.params
+def ensure_bypass(task):
+    params = task.params
     app_instance_id = validate.guid(params["app_instance_id"], "app_instance_id")
     ms_tenant_id = validate.guid(params["ms_tenant_id"], "ms_tenant_id")
     account_id = validate.positive_int(params["account_id"], "account_id")
@@ -137,7 +137,7 @@ def ensure_bypass(module):
     if not bypass_type or "/" not in bypass_type:
         raise ValueError("bypass_type must be a full APS type ID with its version, such as %s" % DEFAULT_BYPASS_TYPE)
 
-    client = module.client
+    client = task.client
     account = client.find_account(account_id)
     if account is None:
         raise ValueError("account %d was not found in CloudBlue Commerce, or this APS key may not see it" % account_id)
@@ -150,17 +150,17 @@ def ensure_bypass(module):
     before = bypass_view(matches[0], account_id, account_aps_id) if matches else None
     if params["state"] == "absent":
         if not matches:
-            return module.outcome("bypass", "unchanged", None, None, resource={})
-        if not module.check_mode:
+            return task.outcome("bypass", "unchanged", None, None, resource={})
+        if not task.check_mode:
             for resource in matches:
                 delete_if_present(client, resource["aps"]["id"])
-        return module.outcome("bypass", "deleted", before, None, resource=before)
+        return task.outcome("bypass", "deleted", before, None, resource=before)
 
     if matches:
-        return module.outcome("bypass", "unchanged", before, before)
+        return task.outcome("bypass", "unchanged", before, before)
     planned = bypass_view({"ms_tenant_id": ms_tenant_id}, account_id, account_aps_id)
-    if module.check_mode:
-        return module.outcome("bypass", "created", None, planned)
+    if task.check_mode:
+        return task.outcome("bypass", "created", None, planned)
     try:
         created = client.create_bypass(app_instance_id, account_id, ms_tenant_id)
     except ApiError as exc:
@@ -179,7 +179,7 @@ def ensure_bypass(module):
         found = existing()  # a 204 or a body without the resource: the new resource is read back
         created = found[0] if found else None
     after = bypass_view(created, account_id, account_aps_id) if created else planned
-    return module.outcome("bypass", "created", None, after)
+    return task.outcome("bypass", "created", None, after)
 
 
 def delete_if_present(client, aps_id):
@@ -190,15 +190,21 @@ def delete_if_present(client, aps_id):
             raise
 
 
-def main():
-    module = CspModule(dict(
+def definition():
+    return ModuleDefinition(dict(
         app_instance_id=dict(type="str", required=True),
         account_id=dict(type="int", required=True),
         ms_tenant_id=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         bypass_type=dict(type="str", default="http://www.parallels.com/Office365/BypassOwnershipValidation/1.0"),
-    ), "aps")
-    module.run(lambda: ensure_bypass(module))
+    ), "aps", ensure_bypass)
+
+
+DEFINITION = definition()
+
+
+def main():
+    DEFINITION.main()
 
 
 if __name__ == "__main__":

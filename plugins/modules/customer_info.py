@@ -74,13 +74,13 @@ customers:
 """
 
 from ansible_collections.csp.onboarding.plugins.module_utils import _validators as validate
-from ansible_collections.csp.onboarding.plugins.module_utils._module import CspModule
+from ansible_collections.csp.onboarding.plugins.module_utils._module import ModuleDefinition
 from ansible_collections.csp.onboarding.plugins.module_utils._partner_center import customer_view
 
 
-def find_customers(module):
-    params = module.params
-    client = module.client
+def find_customers(task):
+    params = task.params
+    client = task.client
     if params["customer_id"]:
         customer = client.get_customer(validate.guid(params["customer_id"], "customer_id"))
         customers = [customer] if customer else []
@@ -91,12 +91,18 @@ def find_customers(module):
     return dict(changed=False, customers=[customer_view(customer) for customer in customers])
 
 
-def main():
-    module = CspModule(dict(
+def definition():
+    return ModuleDefinition(dict(
         customer_id=dict(type="str"),
         domain=dict(type="str"),
-    ), "partner_center", mutually_exclusive=[("customer_id", "domain")])
-    module.run(lambda: find_customers(module))
+    ), "partner_center", find_customers, mutually_exclusive=[("customer_id", "domain")])
+
+
+DEFINITION = definition()
+
+
+def main():
+    DEFINITION.main()
 
 
 if __name__ == "__main__":

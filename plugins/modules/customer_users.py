@@ -190,11 +190,11 @@ ms_correlation_id:
   type: str
 """
 
-from ansible_collections.csp.onboarding.plugins.module_utils._module import CspModule
+from ansible_collections.csp.onboarding.plugins.module_utils._module import ModuleDefinition
 from ansible_collections.csp.onboarding.plugins.module_utils._users import POLICY_OPTIONS, USER_OPTIONS, ensure_users
 
 
-def main():
+def definition():
     argument_spec = dict(
         customer_id=dict(type="str", required=True),
         users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS),
@@ -203,8 +203,14 @@ def main():
         concurrency=dict(type="int", default=4),
     )
     argument_spec.update(POLICY_OPTIONS)
-    module = CspModule(argument_spec, "partner_center", secret_keys=("password",))
-    module.run(lambda: ensure_users(module))
+    return ModuleDefinition(argument_spec, "partner_center", ensure_users, secret_keys=("password",))
+
+
+DEFINITION = definition()
+
+
+def main():
+    DEFINITION.main()
 
 
 if __name__ == "__main__":

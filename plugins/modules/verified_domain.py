@@ -200,7 +200,7 @@ ms_correlation_id:
 from ansible_collections.csp.onboarding.plugins.module_utils import _validators as validate
 from ansible_collections.csp.onboarding.plugins.module_utils._compare import pascal_enum, snake_enum
 from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
-from ansible_collections.csp.onboarding.plugins.module_utils._module import CspModule
+from ansible_collections.csp.onboarding.plugins.module_utils._module import ModuleDefinition
 
 CAPABILITIES = ["none", "email", "sharepoint", "office_communications_online", "sharepoint_default",
                 "full_redelegation", "share_point_public", "org_id_authentication", "yammer", "intune", "all"]
@@ -276,38 +276,38 @@ def validated(params):
     return customer_id, name
 
 
-def ensure_domain(module):
-    params = module.params
+def ensure_domain(task):
+    params = task.params
     customer_id, name = validated(params)
-    client = module.client
+    client = task.client
     desired = desired_view(params, name)
     # The domains list answers a re-run in one request; the customer is read only when the domain is not
     # there, since its default (onmicrosoft) domain and customDomains may name it too.
     if name in client.custom_domain_names(customer_id):
         # The domain's other properties cannot be read back: nothing else to compare.
-        return module.outcome("domain", "unchanged", {"name": name}, {"name": name})
+        return task.outcome("domain", "unchanged", {"name": name}, {"name": name})
     customer = client.get_customer(customer_id)
     if customer is None:
         raise ValueError("customer %s was not found among this partner's customers" % customer_id)
     if name in client.customer_domain_names(customer):
-        return module.outcome("domain", "unchanged", {"name": name}, {"name": name})
-    if module.check_mode:
-        return module.outcome("domain", "created", None, desired)
+        return task.outcome("domain", "unchanged", {"name": name}, {"name": name})
+    if task.check_mode:
+        return task.outcome("domain", "created", None, desired)
     try:
         created = snake_view(client.add_verified_domain(customer_id, request_body(params, name)))
     except ApiError as exc:
         if not exc.is_conflict:
             raise
         if name in client.custom_domain_names(customer_id):
-            return module.outcome("domain", "unchanged", {"name": name}, {"name": name})
+            return task.outcome("domain", "unchanged", {"name": name}, {"name": name})
         exc.message = ("Domain %s already belongs to another tenant, so it cannot be added to customer %s. %s"
                        % (name, customer_id, exc.message))
         raise
-    return module.outcome("domain", "created", None, desired, resource=dict(desired, **created))
+    return task.outcome("domain", "created", None, desired, resource=dict(desired, **created))
 
 
-def main():
-    module = CspModule(dict(
+def definition():
+    return ModuleDefinition(dict(
         customer_id=dict(type="str", required=True),
         name=dict(type="str", required=True, aliases=["domain"]),
         capability=dict(type="str", choices=CAPABILITIES, default="email"),
@@ -319,8 +319,14 @@ def main():
         root_domain=dict(type="str"),
         federation_settings=dict(type="dict", options=FEDERATION_OPTIONS),
         state=dict(type="str", choices=["present"], default="present"),
-    ), "partner_center", required_if=[("authentication_type", "federated", ["federation_settings"])])
-    module.run(lambda: ensure_domain(module))
+    ), "partner_center", ensure_domain, required_if=[("authentication_type", "federated", ["federation_settings"])])
+
+
+DEFINITION = definition()
+
+
+def main():
+    DEFINITION.main()
 
 
 if __name__ == "__main__":

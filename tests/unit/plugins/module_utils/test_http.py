@@ -3,25 +3,34 @@
 """The transport's decisions: what is retried, how long it waits, which request id it sends."""
 
 import email.utils
+import os
 
 import pytest
 
 from ansible_collections.csp.onboarding.plugins.module_utils._http import (
-    MAX_RETRY_AFTER, ApiError, Backoff, HttpClient, parse_error_body, parse_retry_after)
+    MAX_RETRY_AFTER, ApiError, Backoff, HttpClient, Throttle, parse_error_body, parse_retry_after)
 
 
 class NoSleep(object):
+    """A sleep that records its waits and moves a fake clock instead of the test."""
+
     def __init__(self):
         self.waits = []
+        self.now = 1_800_000_000.0
 
     def __call__(self, seconds):
         self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self):
+        return self.now
 
 
 def client_for(server, **kwargs):
     sleep = NoSleep()
     kwargs.setdefault("max_retries", 3)
-    return HttpClient(server.url, sleep=sleep, backoff=Backoff(rng=lambda: 0.5), **kwargs), sleep
+    throttle = Throttle(clock=sleep.clock, sleep=sleep, rng=lambda: 0.0)
+    return HttpClient(server.url, sleep=sleep, backoff=Backoff(rng=lambda: 0.5), throttle=throttle, **kwargs), sleep
 
 
 class TestRetryAfter(object):
@@ -44,13 +53,48 @@ class TestRetryAfter(object):
         assert parse_retry_after("-5") == 0.0
 
 
+class TestThrottle(object):
+    def test_nothing_held_means_no_wait(self):
+        sleep = NoSleep()
+        assert Throttle(clock=sleep.clock, sleep=sleep).wait() == 0.0 and sleep.waits == []
+
+    def test_a_hold_makes_every_later_caller_wait_until_then(self):
+        sleep = NoSleep()
+        throttle = Throttle(clock=sleep.clock, sleep=sleep, rng=lambda: 0.0)
+        throttle.hold(2.0)
+        throttle.hold(1.0)  # a shorter hold does not shorten the longer one
+        assert throttle.wait() == 2.0
+        assert throttle.wait() == 0.0  # the time has passed
+
+    def test_waits_carry_at_most_a_second_of_jitter(self):
+        sleep = NoSleep()
+        throttle = Throttle(clock=sleep.clock, sleep=sleep, rng=lambda: 0.999999)
+        throttle.hold(57.0)
+        assert 57.0 < throttle.wait() < 58.0
+
+    def test_waits_are_capped(self):
+        sleep = NoSleep()
+        throttle = Throttle(clock=sleep.clock, sleep=sleep, rng=lambda: 0.0)
+        throttle.hold(10_000)
+        assert throttle.wait() == MAX_RETRY_AFTER
+
+    def test_the_file_shares_a_hold_between_processes(self, tmp_path):
+        sleep = NoSleep()
+        path = str(tmp_path / "throttle")
+        Throttle(path, clock=sleep.clock, sleep=sleep).hold(30.0)
+        other_process = Throttle(path, clock=sleep.clock, sleep=sleep, rng=lambda: 0.0)
+        assert other_process.wait() == pytest.approx(30.0, abs=1e-3)
+        assert oct(os.stat(path).st_mode & 0o777) == "0o600" and os.path.getsize(path) == 0
+
+    def test_an_unwritable_file_keeps_the_hold_of_this_run(self, tmp_path):
+        sleep = NoSleep()
+        throttle = Throttle(str(tmp_path / "missing-dir" / "throttle"), clock=sleep.clock, sleep=sleep,
+                            rng=lambda: 0.0)
+        throttle.hold(3.0)
+        assert throttle.wait() == 3.0
+
+
 class TestBackoff(object):
-    def test_retry_after_wins(self):
-        assert Backoff(rng=lambda: 1.0).delay(4, retry_after=2.0) == 2.0
-
-    def test_retry_after_is_capped(self):
-        assert Backoff().delay(0, retry_after=10_000) == MAX_RETRY_AFTER
-
     def test_exponential_with_equal_jitter_and_cap(self):
         backoff = Backoff(base=1.0, cap=8.0, rng=lambda: 0.0)
         assert [backoff.delay(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, csp.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run a module of this collection in the controller's worker process instead of as an AnsiballZ module.
+
+Every module of the collection only talks HTTPS to Partner Center, Entra or APS, and runs on the
+controller (``connection: local``). Started the usual way, each task pays for a new Python process, the
+AnsiballZ payload, ``ansible.module_utils.basic`` and ``requests`` again: about 0.4 s of controller CPU
+per task and host, measured in ``benchmarks/``, against some 20 ms for the HTTP work itself. Bulk runs
+of hundreds of tenants spend most of their time there.
+
+The action plugin of each module therefore validates the task's arguments with the same argument spec
+(``ArgumentSpecValidator``, as ``AnsibleModule`` does), runs the same desired-state function through the
+same :class:`CspTask`, and masks ``no_log`` values as ``AnsibleModule.exit_json`` does. The linear
+strategy loads action plugins in the main process, so ``requests`` and the collection's code are
+imported once there and inherited by every forked worker.
+
+It falls back to the ordinary module run whenever that could behave differently: a connection other
+than ``local`` (the task targets another machine), ``async``, a controller Python without the
+libraries, or the variable ``csp_onboarding_in_process: false``.
+
+This file is private to the collection.
+"""
+
+import os
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.csp.onboarding.plugins.module_utils._module import CspTask
+
+IN_PROCESS_VARIABLE = "csp_onboarding_in_process"
+
+
+class InProcessModuleAction(ActionBase):
+    """The action plugin of a module: runs ``DEFINITION`` of the module in this process when it is safe to.
+
+    Subclasses set ``DEFINITION``, the ``ModuleDefinition`` of the module of the same name.
+    """
+
+    DEFINITION = None
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(InProcessModuleAction, self).run(tmp, task_vars)
+        if not self._runs_in_process(task_vars):
+            # What the ``normal`` action plugin does for any module.
+            wrap_async = self._task.async_val and not self._connection.has_native_async
+            result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+            if not wrap_async:
+                self._remove_tmp_path(self._connection._shell.tmpdir)
+            return result
+        self._apply_task_environment()
+        result.update(self._run_definition())
+        return result
+
+    def _runs_in_process(self, task_vars):
+        if not boolean(task_vars.get(IN_PROCESS_VARIABLE, True), strict=False):
+            return False
+        if self._task.async_val or self._connection.transport != "local":
+            return False
+        # The libraries the module would import on the target: without them here, the module may still
+        # find them in the target's interpreter, and says so plainly if it does not.
+        probe = CspTask(self._task.args, self.DEFINITION.connection)
+        return probe.missing_library() is None
+
+    def _apply_task_environment(self):
+        """The task's ``environment:`` reaches the options' env fallbacks, as it reaches a module's process.
+
+        The worker process exists for this one task, so changing its environment affects nothing else.
+        """
+        environment = {}
+        self._compute_environment_string(environment)
+        os.environ.update((str(key), str(value)) for key, value in environment.items())
+
+    def _run_definition(self):
+        definition = self.DEFINITION
+        validator = ArgumentSpecValidator(definition.argument_spec, **definition.validation)
+        validation = validator.validate(dict(self._task.args))
+        no_log_values = validation._no_log_values
+        if validation.error_messages:
+            error = validation.errors[0]
+            msg = validation.errors.msg
+            if isinstance(error, UnsupportedError):
+                msg = "Unsupported parameters for (%s) module: %s" % (self._task.resolved_action, msg)
+            return dict(failed=True, msg=remove_values(msg, no_log_values))
+
+        params = validation.validated_parameters
+        task = CspTask(params, definition.connection, check_mode=bool(self._task.check_mode),
+                       diff=bool(self._task.diff), secret_keys=definition.secret_keys)
+        failure, outcome = task.execute(definition.work)
+        result = dict(failure, failed=True) if failure is not None else outcome
+        result["invocation"] = {"module_args": params}
+        # The words AnsibleModule uses for the same findings.
+        if validation._warnings:
+            result["warnings"] = ["Both option %s and its alias %s are set." % (warning["option"], warning["alias"])
+                                  for warning in validation._warnings]
+        if validation._deprecations:
+            result["deprecations"] = [dict((key, value) for key, value in deprecation.items()
+                                           if key in ("msg", "version", "date", "collection_name"))
+                                      for deprecation in validation._deprecations]
+        # What AnsibleModule.exit_json does: no value of a no_log option, wherever it appears.
+        return remove_values(result, no_log_values)
