@@ -315,8 +315,8 @@ def run_measured(playbook, inventory, env, log_path, forks, extra_vars=None, tim
         "peak_processes": sampler.peak_processes,
         "load_before": load_before,
         "load_after": load_average(),
-        "command": " ".join(command[:1] + [os.path.relpath(arg, ROOT) if arg.startswith(ROOT) else arg
-                                           for arg in command[1:]]),
+        # Paths relative to the clone, wherever they stand in an argument: results name no machine's folders.
+        "command": " ".join(command).replace(ROOT + os.sep, ""),
     }
 
 

@@ -15,6 +15,13 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in
       diff mode. Secrets are never part of the diff.
     support: full
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the
+      controller.
+    support: full
+    details: With C(connection=local) the whole module runs in the worker process of C(ansible-playbook), through the
+      action plugin of the same name, instead of as a new Python process; with another connection, with C(async), or
+      with the variable C(csp_onboarding_in_process=false) it runs as an ordinary module.
 """
 
     INFO_MODULE = r"""
@@ -29,6 +36,13 @@ attributes:
       diff mode.
     support: N/A
     details: This module only reads.
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the
+      controller.
+    support: full
+    details: With C(connection=local) the whole module runs in the worker process of C(ansible-playbook), through the
+      action plugin of the same name, instead of as a new Python process; with another connection, with C(async), or
+      with the variable C(csp_onboarding_in_process=false) it runs as an ordinary module.
 """
 
     PARTNER_CENTER_GROUP = r"""

@@ -167,7 +167,11 @@ class Throttle(object):
 
     def wait(self):
         """Sleep until the "not before" time, if it is still ahead; return the seconds slept."""
-        delay = min(max(self._not_before, self._shared()) - self.clock(), MAX_RETRY_AFTER)
+        now = self.clock()
+        shared = self._shared()
+        if shared - now > MAX_RETRY_AFTER + 1:
+            shared = 0.0  # no hold is that long: a file from before the clock was set back
+        delay = min(max(self._not_before, shared) - now, MAX_RETRY_AFTER)
         if delay <= 0:
             return 0.0
         delay += self.rng() * min(1.0, delay / 10.0)

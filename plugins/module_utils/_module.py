@@ -96,6 +96,17 @@ def aps_client(params, correlation_id=None):
     return ApsClient(http)
 
 
+def missing_library(connection, params):
+    """``fail_json`` fields when a Python library that a run needs is missing, else None."""
+    if not _http.HAS_REQUESTS:
+        return dict(msg=missing_required_lib("requests"), exception=str(_http.REQUESTS_IMPORT_ERROR))
+    if connection == "partner_center" and not HAS_MSAL and not params.get("access_token"):
+        return dict(msg=missing_required_lib("msal"))
+    if connection == "aps" and not HAS_REQUESTS_OAUTHLIB and not params.get("aps_token"):
+        return dict(msg=missing_required_lib("requests-oauthlib"))
+    return None
+
+
 class ModuleDefinition(object):
     """What a module is, apart from how it is run: its options, its connection and its desired-state function.
 
@@ -118,11 +129,11 @@ class ModuleDefinition(object):
     def main(self):
         """Run as an Ansible module: parse the arguments, run, exit with ``exit_json``/``fail_json``."""
         module = AnsibleModule(argument_spec=self.argument_spec, supports_check_mode=True, **self.validation)
-        task = CspTask(module.params, self.connection, check_mode=module.check_mode, diff=module._diff,
-                       secret_keys=self.secret_keys)
-        missing = task.missing_library()
+        missing = missing_library(self.connection, module.params)
         if missing:
             module.fail_json(**missing)
+        task = CspTask(module.params, self.connection, check_mode=module.check_mode, diff=module._diff,
+                       secret_keys=self.secret_keys)
         failure, result = task.execute(self.work)
         if failure is not None:
             module.fail_json(**failure)
@@ -223,13 +234,3 @@ class CspTask(object):
                 result[resources_key].append(resource)
         result["changed"] = any(result[action] for action in ACTIONS if action != "unchanged")
         return result
-
-    def missing_library(self):
-        """``fail_json`` fields when a Python library this run needs is missing, else None."""
-        if not _http.HAS_REQUESTS:
-            return dict(msg=missing_required_lib("requests"), exception=str(_http.REQUESTS_IMPORT_ERROR))
-        if self.connection == "partner_center" and not HAS_MSAL and not self.params.get("access_token"):
-            return dict(msg=missing_required_lib("msal"))
-        if self.connection == "aps" and not HAS_REQUESTS_OAUTHLIB and not self.params.get("aps_token"):
-            return dict(msg=missing_required_lib("requests-oauthlib"))
-        return None

@@ -31,7 +31,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.csp.onboarding.plugins.module_utils._module import CspTask
+from ansible_collections.csp.onboarding.plugins.module_utils._module import CspTask, missing_library
 
 IN_PROCESS_VARIABLE = "csp_onboarding_in_process"
 
@@ -68,8 +68,7 @@ class InProcessModuleAction(ActionBase):
             return False
         # The libraries the module would import on the target: without them here, the module may still
         # find them in the target's interpreter, and says so plainly if it does not.
-        probe = CspTask(self._task.args, self.DEFINITION.connection)
-        return probe.missing_library() is None
+        return missing_library(self.DEFINITION.connection, self._task.args) is None
 
     def _apply_task_environment(self):
         """The task's ``environment:`` reaches the options' env fallbacks, as it reaches a module's process.

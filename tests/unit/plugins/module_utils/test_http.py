@@ -78,6 +78,13 @@ class TestThrottle(object):
         throttle.hold(10_000)
         assert throttle.wait() == MAX_RETRY_AFTER
 
+    def test_a_shared_time_further_ahead_than_any_hold_is_ignored(self, tmp_path):
+        sleep = NoSleep()
+        path = str(tmp_path / "throttle")
+        open(path, "w").close()
+        os.utime(path, (sleep.now + 3600, sleep.now + 3600))  # the clock was set back since it was written
+        assert Throttle(path, clock=sleep.clock, sleep=sleep).wait() == 0.0
+
     def test_the_file_shares_a_hold_between_processes(self, tmp_path):
         sleep = NoSleep()
         path = str(tmp_path / "throttle")
