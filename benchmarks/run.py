@@ -767,11 +767,15 @@ def evaluate_goals(runs, options):
     else:
         goal("Growth: wall ratio no worse than linear, peak RSS < 1 GiB", None, "not run")
 
+    def time_bound(run):
+        """The throttled goal's bound for a run: 1.25 x (admitted requests / R) + 30 s."""
+        rpm = run["rate_limit_rpm"]
+        admitted = run["requests"]["api_admitted"]
+        return rpm, admitted, 1.25 * admitted / float(rpm) * 60 + 30
+
     throttled = runs.get("throttled")
     if throttled:
-        rpm = throttled["rate_limit_rpm"]
-        admitted = throttled["requests"]["api_admitted"]
-        bound = 1.25 * admitted / float(rpm) * 60 + 30
+        rpm, admitted, bound = time_bound(throttled)
         busiest = max(throttled["requests"]["admitted_by_caller"].values() or [0])
         strict = 1.25 * busiest / float(rpm) * 60 + 30
         failed = throttled["failed_tenants"]
@@ -786,9 +790,7 @@ def evaluate_goals(runs, options):
         goal("Throttled: no failed tenant, wall <= 1.25 x (requests / R) + 30 s", None, "not run")
     binding = runs.get("throttled-binding")
     if binding:
-        rpm = binding["rate_limit_rpm"]
-        admitted = binding["requests"]["api_admitted"]
-        bound = 1.25 * admitted / float(rpm) * 60 + 30
+        rpm, admitted, bound = time_bound(binding)
         goals.append({"goal": "(not a goal) Throttled with a limit that binds: R=%d requests/min, the same test" % rpm,
                       "result": "INFO: %s" % ("within" if binding["failed_tenants"] == 0 and binding["exit_code"] == 0
                                               and binding["wall_s"] <= bound else "outside"),

@@ -3,6 +3,18 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
+# Every module has an action plugin of the same name (plugins/action/): one text for both fragments.
+_ACTION = r"""
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the
+      controller.
+    support: full
+    details: With C(connection=local) the whole module runs in the worker process of C(ansible-playbook), through the
+      action plugin of the same name, instead of as a new Python process; with another connection, with C(async), or
+      with the variable C(csp_onboarding_in_process=false) it runs as an ordinary module.
+"""
+
+
 class ModuleDocFragment(object):
 
     DOCUMENTATION = r"""
@@ -15,14 +27,7 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in
       diff mode. Secrets are never part of the diff.
     support: full
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the
-      controller.
-    support: full
-    details: With C(connection=local) the whole module runs in the worker process of C(ansible-playbook), through the
-      action plugin of the same name, instead of as a new Python process; with another connection, with C(async), or
-      with the variable C(csp_onboarding_in_process=false) it runs as an ordinary module.
-"""
+""" + _ACTION.lstrip("\n")
 
     INFO_MODULE = r"""
 options: {}
@@ -36,14 +41,7 @@ attributes:
       diff mode.
     support: N/A
     details: This module only reads.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the
-      controller.
-    support: full
-    details: With C(connection=local) the whole module runs in the worker process of C(ansible-playbook), through the
-      action plugin of the same name, instead of as a new Python process; with another connection, with C(async), or
-      with the variable C(csp_onboarding_in_process=false) it runs as an ordinary module.
-"""
+""" + _ACTION.lstrip("\n")
 
     PARTNER_CENTER_GROUP = r"""
 options: {}
