@@ -3,18 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-# Every module has an action plugin of the same name (plugins/action/): one text for both fragments.
-_ACTION = r"""
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the
-      controller.
-    support: full
-    details: With C(connection=local) the whole module runs in the worker process of C(ansible-playbook), through the
-      action plugin of the same name, instead of as a new Python process; with another connection, with C(async), or
-      with the variable C(csp_onboarding_in_process=false) it runs as an ordinary module.
-"""
-
-
 class ModuleDocFragment(object):
 
     DOCUMENTATION = r"""
@@ -27,7 +15,7 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in
       diff mode. Secrets are never part of the diff.
     support: full
-""" + _ACTION.lstrip("\n")
+"""
 
     INFO_MODULE = r"""
 options: {}
@@ -41,7 +29,7 @@ attributes:
       diff mode.
     support: N/A
     details: This module only reads.
-""" + _ACTION.lstrip("\n")
+"""
 
     PARTNER_CENTER_GROUP = r"""
 options: {}
@@ -61,4 +49,17 @@ attributes:
     support: full
     membership:
       - csp.onboarding.aps
+"""
+
+    # Every module has an action plugin of the same name (plugins/action/).
+    ACTION = r"""
+options: {}
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the
+      controller.
+    support: full
+    details: With C(connection=local) the whole module runs in the worker process of C(ansible-playbook), through the
+      action plugin of the same name, instead of as a new Python process; with another connection, with C(async), or
+      with the variable C(csp_onboarding_in_process=false) it runs as an ordinary module.
 """

@@ -52,6 +52,7 @@ extends_documentation_fragment:
   - csp.onboarding.aps
   - csp.onboarding.attributes
   - csp.onboarding.attributes.APS_GROUP
+  - csp.onboarding.attributes.ACTION
 notes:
   - The APS key's staff member needs the Allowed Operation C(http://www.parallels.com/Office365/Office365app) +
     C(POST) on its B(APS Bus Access) tab. A reseller's key may bypass validation for the customer accounts below

@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - csp.onboarding.partner_center
   - csp.onboarding.attributes.INFO_MODULE
   - csp.onboarding.attributes.PARTNER_CENTER_GROUP
+  - csp.onboarding.attributes.ACTION
 seealso:
   - module: csp.onboarding.customer_user
 """

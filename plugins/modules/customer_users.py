@@ -94,6 +94,7 @@ extends_documentation_fragment:
   - csp.onboarding.partner_center
   - csp.onboarding.attributes
   - csp.onboarding.attributes.PARTNER_CENTER_GROUP
+  - csp.onboarding.attributes.ACTION
 seealso:
   - module: csp.onboarding.customer_user
   - module: csp.onboarding.customer_user_info

@@ -134,6 +134,7 @@ extends_documentation_fragment:
   - csp.onboarding.partner_center
   - csp.onboarding.attributes
   - csp.onboarding.attributes.PARTNER_CENTER_GROUP
+  - csp.onboarding.attributes.ACTION
 seealso:
   - module: csp.onboarding.customer_info
   - name: Add a verified domain (Partner Center)
