@@ -57,7 +57,7 @@ from harness import ansible_env, connection_env  # noqa: E402
 import workload  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
-WORK = os.path.join(HERE, "work")
+WORK = os.path.join(HERE, "scratch")
 RESULTS = os.path.join(HERE, "results")
 ANSIBLE_CFG = os.path.join(HERE, "ansible.cfg")
 # The collection under test: a snapshot of the installed artifact (make install -> build/collections), taken
@@ -122,7 +122,7 @@ def minimum(kind, tenants, users, existing_users=EXISTING_USERS):
 
 
 def snapshot_collection():
-    """Copy the installed collection into benchmarks/work/collections; return what was copied."""
+    """Copy the installed collection into benchmarks/scratch/collections; return what was copied."""
     installed_root = (os.environ.get("ANSIBLE_COLLECTIONS_PATH") or os.path.join(ROOT, "build", "collections"))
     installed = None
     for root in installed_root.split(os.pathsep):

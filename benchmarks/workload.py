@@ -1,6 +1,6 @@
 """The benchmark's workload: T customer tenants x U users, as a simulator seed and an Ansible inventory.
 
-    python benchmarks/workload.py --tenants 100 --users 20 [--out benchmarks/work/t100-u20]
+    python benchmarks/workload.py --tenants 100 --users 20 [--out benchmarks/scratch/t100-u20]
 
 writes ``seed.json`` (for ``Sim.reset`` or ``python -m simulator --seed``) and ``inventory/`` (group
 ``tenants``, one host per customer, named after its default domain, with the ``tenant_onboarding_*``
@@ -28,7 +28,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-WORK = os.path.join(HERE, "work")
+WORK = os.path.join(HERE, "scratch")
 
 # The demo partner and its credentials (tests/integration/harness.py DEMO, tests/simulator/seeds/demo.yml);
 # repeated here so that this file has no import-time dependency on the test tree.
@@ -147,7 +147,7 @@ def write_inventory(directory, tenants, users):
 
 
 def generate(tenants, users, out=None):
-    """Write seed.json and inventory/ under ``out`` (default benchmarks/work/t<T>-u<U>); return their paths
+    """Write seed.json and inventory/ under ``out`` (default benchmarks/scratch/t<T>-u<U>); return their paths
     and the seed dict."""
     out = out or os.path.join(WORK, "t%d-u%d" % (tenants, users))
     os.makedirs(out, exist_ok=True)
@@ -165,7 +165,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenants", "-T", type=int, default=100)
     parser.add_argument("--users", "-U", type=int, default=20)
-    parser.add_argument("--out", help="directory (default benchmarks/work/t<T>-u<U>)")
+    parser.add_argument("--out", help="directory (default benchmarks/scratch/t<T>-u<U>)")
     options = parser.parse_args(argv)
     result = generate(options.tenants, options.users, options.out)
     print("seed: %s\ninventory: %s" % (result["seed_path"], result["inventory"]))
