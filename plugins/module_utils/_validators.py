@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Input checks that run before any request, so bad input never reaches a write endpoint.
 
-Each function returns the normalised value or raises ``ValueError`` with a message meant for the user.
+Each function returns the normalised value or raises :class:`InvalidInput` with a message meant for the
+user that names the option. ``InvalidInput`` is the one channel for bad input: the module base reports it
+without a traceback, while any other exception keeps its traceback as the bug it is.
 
 This file is private to the collection.
 """
@@ -21,10 +23,14 @@ UPN_LOCAL = re.compile(r"^(?!\.)(?!.*\.\.)[A-Za-z0-9'._!#^~&+-]{1,64}(?<!\.)$")
 MAX_TEXT = 256
 
 
+class InvalidInput(Exception):
+    """Input that the user must correct, found before any write; the message names the option."""
+
+
 def guid(value, name):
     text = str(value).strip() if value is not None else ""
     if not GUID.match(text):
-        raise ValueError("%s must be a GUID such as 00000000-0000-0000-0000-000000000000, got %s"
+        raise InvalidInput("%s must be a GUID such as 00000000-0000-0000-0000-000000000000, got %s"
                          % (name, _shown(value)))
     return text.lower()
 
@@ -33,15 +39,15 @@ def domain_name(value, name="name"):
     """A DNS domain name, lower-cased. Refuses spaces, a trailing dot and labels that DNS refuses."""
     text = value if isinstance(value, str) else ""
     if not text.strip():
-        raise ValueError("%s must be a domain name such as contoso.com, got an empty value" % name)
+        raise InvalidInput("%s must be a domain name such as contoso.com, got an empty value" % name)
     if text != text.strip() or " " in text:
-        raise ValueError("%s must not contain spaces, got %s" % (name, _shown(value)))
+        raise InvalidInput("%s must not contain spaces, got %s" % (name, _shown(value)))
     if text.endswith("."):
-        raise ValueError("%s must not end with a dot, got %s" % (name, _shown(value)))
+        raise InvalidInput("%s must not end with a dot, got %s" % (name, _shown(value)))
     labels = text.lower().split(".")
     if len(text) > 253 or len(labels) < 2 or not all(DOMAIN_LABEL.match(label) for label in labels) \
             or labels[-1].isdigit():
-        raise ValueError("%s must be a domain name such as contoso.com, got %s" % (name, _shown(value)))
+        raise InvalidInput("%s must be a domain name such as contoso.com, got %s" % (name, _shown(value)))
     return text.lower()
 
 
@@ -49,7 +55,7 @@ def user_principal_name(value, name="user_principal_name"):
     text = value if isinstance(value, str) else ""
     local, at, domain = text.rpartition("@")
     if not at or not UPN_LOCAL.match(local):
-        raise ValueError("%s must look like local@domain (letters, digits and ' . _ ! # ^ ~ & + - before the @), "
+        raise InvalidInput("%s must look like local@domain (letters, digits and ' . _ ! # ^ ~ & + - before the @), "
                          "got %s" % (name, _shown(value)))
     return "%s@%s" % (local, domain_name(domain, name + " domain"))
 
@@ -58,7 +64,7 @@ def country_code(value, name="usage_location"):
     """An ISO 3166-1 alpha-2 code, upper-cased. Only the shape is checked: the list changes."""
     text = str(value).strip() if value is not None else ""
     if not re.match(r"^[A-Za-z]{2}$", text):
-        raise ValueError("%s must be a two-letter ISO 3166-1 country code such as US or DE, got %s"
+        raise InvalidInput("%s must be a two-letter ISO 3166-1 country code such as US or DE, got %s"
                          % (name, _shown(value)))
     return text.upper()
 
@@ -67,9 +73,9 @@ def text_field(value, name, max_length=MAX_TEXT):
     if value is None:
         return None
     if len(value) > max_length:
-        raise ValueError("%s is %d characters long; at most %d are allowed" % (name, len(value), max_length))
+        raise InvalidInput("%s is %d characters long; at most %d are allowed" % (name, len(value), max_length))
     if any(ord(char) < 32 for char in value):
-        raise ValueError("%s must not contain control characters" % name)
+        raise InvalidInput("%s must not contain control characters" % name)
     return value
 
 
@@ -79,14 +85,14 @@ def base64_text(value, name):
         if not compact or base64.b64encode(base64.b64decode(compact, validate=True)).decode("ascii") != compact:
             raise ValueError()
     except (ValueError, binascii.Error):
-        raise ValueError("%s must be a base64-encoded certificate (the DER bytes, as in a PEM body without "
+        raise InvalidInput("%s must be a base64-encoded certificate (the DER bytes, as in a PEM body without "
                          "its BEGIN/END lines)" % name)
     return compact
 
 
 def positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError("%s must be a positive integer, got %s" % (name, _shown(value)))
+        raise InvalidInput("%s must be a positive integer, got %s" % (name, _shown(value)))
     return value
 
 
