@@ -30,7 +30,7 @@ options:
     type: str
   validate_certs:
     description:
-      - Whether to verify the server's TLS certificate.
+      - Whether to verify the server's TLS certificate; V(false) adds a warning.
       - If not set, the value of the E(APS_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
@@ -42,15 +42,25 @@ options:
   timeout:
     description:
       - Seconds to wait for each HTTP request.
+      - If not set, the value of the E(APS_TIMEOUT) environment variable is used.
     type: int
     default: 30
   max_retries:
     description:
       - How many times a read is retried after a 429, a 500, 502, 503 or 504, a timeout or a lost connection,
-        honouring C(Retry-After). A write whose connection is lost is not sent again blindly; it is converged by
-        reading the state back.
+        honouring C(Retry-After).
+      - APS has no idempotency key, so a write is repeated only when the server refused it (429, or 503 with
+        C(Retry-After)) or the connection was never made. After any other failure (a 502, a lost answer) the
+        state is read back and converged, so a write is never applied twice by a retry.
+      - If not set, the value of the E(APS_MAX_RETRIES) environment variable is used.
     type: int
     default: 5
+  max_retry_time:
+    description:
+      - Seconds of retry waiting (backoff and C(Retry-After)) that one task may spend in all.
+      - If not set, the value of the E(APS_MAX_RETRY_TIME) environment variable is used.
+    type: int
+    default: 300
 notes:
   - Every failure that came from the API returns C(status), the API's C(error) and C(description) (its
     C(message)), and the correlation id of the module run.

@@ -27,6 +27,14 @@ options:
         proxy or the collection's local simulator); instance discovery is then skipped.
       - If not set, the value of the E(PARTNER_CENTER_AUTHORITY_URL) environment variable is used.
     type: str
+  graph_url:
+    description:
+      - Root of Microsoft Graph, without C(/v1.0), for the modules that use Graph (GDAP and customer domains).
+      - Defaults per O(cloud), V(https://graph.microsoft.com) for V(public), V(https://microsoftgraph.chinacloudapi.cn)
+        for V(china), V(https://graph.microsoft.us) for V(usgov). Graph tokens are requested for the cloud's Graph
+        audience whatever this points at.
+      - If not set, the value of the E(PARTNER_CENTER_GRAPH_URL) environment variable is used.
+    type: str
   partner_tenant_id:
     description:
       - The partner's own Microsoft Entra tenant, as a GUID or a domain.
@@ -72,7 +80,7 @@ options:
     type: path
   validate_certs:
     description:
-      - Whether to verify the server's TLS certificate. Leave it on outside a lab.
+      - Whether to verify the server's TLS certificate. Leave it on outside a lab; V(false) adds a warning.
       - If not set, the value of the E(PARTNER_CENTER_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
@@ -84,6 +92,7 @@ options:
   timeout:
     description:
       - Seconds to wait for each HTTP request.
+      - If not set, the value of the E(PARTNER_CENTER_TIMEOUT) environment variable is used.
     type: int
     default: 30
   max_retries:
@@ -91,10 +100,22 @@ options:
       - How many times a call is retried after a 429, a 500, 502, 503 or 504, a timeout or a lost connection.
       - A C(Retry-After) answer is honoured; otherwise retries back off exponentially with jitter.
       - Every retry of one call carries the same C(MS-RequestId), Partner Center's idempotency key, so a
-        retried write is not applied twice.
+        retried write is not applied twice. A write to an API without such a key (Microsoft Graph) is repeated
+        only when the server refused it (429, or 503 with C(Retry-After)); otherwise it is read back.
+      - A C(Retry-After) of more than 120 seconds is not waited for: the call fails and says so.
+      - If not set, the value of the E(PARTNER_CENTER_MAX_RETRIES) environment variable is used.
     type: int
     default: 5
+  max_retry_time:
+    description:
+      - Seconds of retry waiting (backoff and C(Retry-After)) that one task may spend in all, over every call and
+        every parallel write of a bulk task. Once spent, the remaining calls fail with a message that says so.
+      - If not set, the value of the E(PARTNER_CENTER_MAX_RETRY_TIME) environment variable is used.
+    type: int
+    default: 300
 notes:
+  - The URL options must be C(https://) URLs without credentials in them; anything else is refused before any
+    request, since every request carries a token.
   - Every failure that came from the API returns C(status), the API's C(code) and C(description), and the
     C(ms_request_id) and C(ms_correlation_id) of the call, for support tickets.
 requirements:

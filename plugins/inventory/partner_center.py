@@ -44,6 +44,11 @@ options:
     type: str
     env:
       - name: PARTNER_CENTER_AUTHORITY_URL
+  graph_url:
+    description: Root of Microsoft Graph, without C(/v1.0); defaults per O(cloud). Not used by this plugin today.
+    type: str
+    env:
+      - name: PARTNER_CENTER_GRAPH_URL
   partner_tenant_id:
     description: The partner's own Microsoft Entra tenant.
     type: str
@@ -94,10 +99,20 @@ options:
     description: Seconds per HTTP request.
     type: int
     default: 30
+    env:
+      - name: PARTNER_CENTER_TIMEOUT
   max_retries:
     description: Retries on 429, 5xx and connection errors, honouring C(Retry-After).
     type: int
     default: 5
+    env:
+      - name: PARTNER_CENTER_MAX_RETRIES
+  max_retry_time:
+    description: Seconds of retry waiting the customer listing may spend in all.
+    type: int
+    default: 300
+    env:
+      - name: PARTNER_CENTER_MAX_RETRY_TIME
 requirements:
   - requests
   - msal
@@ -120,8 +135,9 @@ cache_timeout: 3600
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.csp.onboarding.plugins.module_utils._connection import OPTIONS, Connections
 from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
-from ansible_collections.csp.onboarding.plugins.module_utils._module import PARTNER_CENTER_ARGS, partner_center_client
+from ansible_collections.csp.onboarding.plugins.module_utils._validators import InvalidInput
 from ansible_collections.csp.onboarding.plugins.module_utils._partner_center import customer_view
 
 
@@ -151,15 +167,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._populate(customers)
 
     def _fetch_customers(self):
-        params = dict((name, self.get_option(name)) for name in PARTNER_CENTER_ARGS)
+        # The connection options are the modules' (one table, _connection.OPTIONS); this plugin's
+        # DOCUMENTATION declares each of them, which a unit test checks.
+        params = dict((option.name, self.get_option(option.name)) for option in OPTIONS["partner_center"])
+        connections = Connections(params, correlation_id=None)
         try:
-            client = partner_center_client(params)
-            try:
-                return [customer_view(customer) for customer in client.list_customers()]
-            finally:
-                client.http.close()
-        except ApiError as exc:
+            connections.check("partner_center")
+            return [customer_view(customer) for customer in connections.partner_center().list_customers()]
+        except (ApiError, InvalidInput) as exc:
             raise AnsibleError("Partner Center customers could not be listed: %s" % exc)
+        finally:
+            connections.close()
 
     def _populate(self, customers):
         group = self.inventory.add_group(self.get_option("group"))

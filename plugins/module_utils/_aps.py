@@ -100,7 +100,7 @@ class ApsClient(object):
         path = "/aps/2/resources/%s/bypass_ownership_validation" % app_instance_id
         try:
             return self.http.request("POST", path, json={"account_id": account_id, "ms_tenant_id": ms_tenant_id},
-                                     retry_connection_errors=False).data
+                                     idempotent=False).data
         except ApiError as exc:
             if exc.status == 403:
                 exc.message += (" The APS key's staff member needs the Allowed Operation %s + POST on its APS Bus "

@@ -12,11 +12,14 @@ This file is private to the collection.
 """
 
 import email.utils
+import math
 import os
 import random
 import threading
 import time
 import uuid
+
+from urllib.parse import urlencode
 
 try:
     import requests
@@ -35,6 +38,33 @@ RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 # rather than holding a job for minutes. Partner Center's documented example asks for 57 s.
 MAX_RETRY_AFTER = 120.0
 POOL_SIZE = 32
+
+
+class RetryBudget(object):
+    """Seconds of retry waiting one task may spend, shared by all its calls and threads (``max_retry_time``).
+
+    Without it a 429 that never ends would cost each call its own retries, so a bulk task's time would grow
+    with its user count; with it the task fails the remaining items clearly once the budget is spent.
+    """
+
+    def __init__(self, seconds=None, clock=None):
+        self.seconds = seconds
+        self.clock = clock or time.monotonic
+        self.spent = 0.0
+        self._lock = threading.Lock()
+
+    def take(self, delay):
+        """Book ``delay`` seconds of waiting; False when that would exceed the budget."""
+        if self.seconds is None:
+            return True
+        with self._lock:
+            if self.spent + delay > self.seconds:
+                return False
+            self.spent += delay
+            return True
+
+    def describe(self):
+        return "the task's retry budget (max_retry_time) of %s s is used up" % self.seconds
 
 
 class ApiError(Exception):
@@ -101,9 +131,13 @@ def parse_retry_after(value, now=None):
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = None
+    if seconds is not None:
+        # 0, a negative number or nan says nothing usable: the jittered backoff applies instead, so that
+        # a server's odd header cannot make the client retry back to back.
+        return seconds if math.isfinite(seconds) and seconds > 0 else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -111,7 +145,8 @@ def parse_retry_after(value, now=None):
     if when is None:
         return None
     now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
+    seconds = when.timestamp() - now
+    return seconds if seconds > 0 else None
 
 
 class Backoff(object):
@@ -164,6 +199,14 @@ class Throttle(object):
                     os.utime(self.path, (until, until))
             except OSError:
                 pass  # a shared gate that cannot be written still leaves this run's own
+
+    def pending(self):
+        """Seconds until the "not before" time (0 when it has passed), without the jitter."""
+        now = self.clock()
+        shared = self._shared()
+        if shared - now > MAX_RETRY_AFTER + 1:
+            shared = 0.0
+        return max(0.0, min(max(self._not_before, shared) - now, MAX_RETRY_AFTER))
 
     def wait(self):
         """Sleep until the "not before" time, if it is still ahead; return the seconds slept."""
@@ -225,10 +268,14 @@ class HttpClient(object):
 
     :param auth: an object with ``apply(headers) -> requests auth or None`` and ``renew() -> bool``
         (see ``_auth.py``). ``renew`` is called once after a 401; a True answer retries the call.
+    :param budget: a :class:`RetryBudget` shared by every client of the task.
     """
 
+    # Headers in which a service names the call (Partner Center; Graph answers with request-id).
+    request_id_headers = ("MS-RequestId",)
+
     def __init__(self, base_url, auth=None, validate_certs=True, ca_path=None, timeout=30, max_retries=5,
-                 correlation_id=None, backoff=None, sleep=None, error_parser=None, throttle=None):
+                 correlation_id=None, backoff=None, sleep=None, error_parser=None, throttle=None, budget=None):
         self.base_url = (base_url or "").rstrip("/")
         self.auth = auth
         self.timeout = timeout
@@ -237,13 +284,12 @@ class HttpClient(object):
         self.backoff = backoff or Backoff()
         self.sleep = sleep or time.sleep
         self.throttle = throttle or Throttle(sleep=self.sleep)
+        self.budget = budget or RetryBudget()
         self.error_parser = error_parser or parse_error_body
-        self.retries_done = 0
         self.session = PinnedVerifySession()
         # Bulk modules write from several threads; keep a kept-alive connection for each.
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
         self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
         if ca_path:
             self.session.pinned_verify = ca_path
         elif not validate_certs:
@@ -256,25 +302,25 @@ class HttpClient(object):
         })
 
     def url_for(self, path):
-        if path.startswith("https://") or path.startswith("http://"):
+        if path.startswith("https://"):
             return path
         return self.base_url + path
 
-    def send(self, method, path, json=None, data=None, headers=None, retry_connection_errors=True,
-             request_id=None):
-        """Send one logical call, retrying 429, 5xx and connection errors; return a requests.Response.
+    def send(self, method, path, json=None, data=None, headers=None, idempotent=True):
+        """Send one logical call with retries; return a requests.Response.
 
-        Every attempt carries the same ``MS-RequestId``, Partner Center's documented idempotency
-        key, so retrying a POST whose answer was lost cannot apply it twice. Callers that talk to an
-        API without such a key (APS) pass ``retry_connection_errors=False`` and converge by
-        re-reading instead.
+        Every attempt carries the same ``MS-RequestId``, Partner Center's documented idempotency key, so
+        retrying a Partner Center POST whose answer was lost cannot apply it twice. A call to an API without
+        such a key (APS, Graph writes) passes ``idempotent=False``: it is repeated only when the server
+        certainly did not apply it (429, 503 with ``Retry-After``, or no connection made at all); after any
+        other failure the caller reads back and converges.
         """
         url = self.url_for(path)
-        request_id = request_id or new_request_id()
+        request_id = new_request_id()
         attempt = 0
         renewed = False
         while True:
-            self.throttle.wait()
+            self._wait_throttle(method, url, request_id, attempt)
             call_headers = {"MS-RequestId": request_id}
             if json is not None:
                 call_headers["Content-Type"] = "application/json"
@@ -293,59 +339,78 @@ class HttpClient(object):
                 timed_out = isinstance(exc, requests.exceptions.Timeout)
                 kind = "timed out after %ss" % self.timeout if timed_out else \
                     "lost the connection (%s)" % _first_line(exc)
-                if retry_connection_errors and attempt < self.max_retries:
-                    self._pause(attempt)
+                if (idempotent or _never_sent(exc)) and attempt < self.max_retries and \
+                        self._pause(self.backoff.delay(attempt)):
                     attempt += 1
                     continue
                 raise ApiError(
                     "%s %s %s%s." % (method, _path_only(url), kind, _attempts(attempt)),
                     method=method, path=_path_only(url), request_id=request_id,
                     correlation_id=self.correlation_id, retries=attempt, timed_out=timed_out)
-            if response.status_code in RETRYABLE_STATUSES and attempt < self.max_retries:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            response.request_id = request_id
+            response.attempts = attempt
+            status = response.status_code
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            refused = status == 429 or (status == 503 and retry_after is not None)
+            if status in RETRYABLE_STATUSES and (idempotent or refused) and attempt < self.max_retries:
                 if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                    return response
+                    raise self.error_from(method, response, "Retry-After %d s is above the cap of %d s, so the "
+                                          "call was not retried" % (retry_after, MAX_RETRY_AFTER))
                 if retry_after is not None:
                     # The server said when: everyone sharing the quota waits (at the top of the loop).
-                    self.retries_done += 1
                     self.throttle.hold(retry_after)
-                else:
-                    self._pause(attempt)
+                elif not self._pause(self.backoff.delay(attempt)):
+                    raise self.error_from(method, response, self.budget.describe())
                 attempt += 1
                 continue
-            if response.status_code == 401 and not renewed and self.auth is not None and self.auth.renew():
+            if status == 401 and not renewed and self.auth is not None and self.auth.renew():
                 # A token that expired mid-call: one new token, one more try, not counted as a retry.
                 renewed = True
                 continue
-            response.request_id = request_id
-            response.attempts = attempt
             return response
 
-    def request(self, method, path, json=None, headers=None, expected=None, retry_connection_errors=True):
+    def request(self, method, path, json=None, headers=None, expected=None, idempotent=True):
         """Send a call and return a :class:`Response`; any non-2xx answer raises :class:`ApiError`."""
-        response = self.send(method, path, json=json, headers=headers,
-                             retry_connection_errors=retry_connection_errors)
+        response = self.send(method, path, json=json, headers=headers, idempotent=idempotent)
         ok = response.status_code in expected if expected else 200 <= response.status_code < 300
         if not ok:
             raise self.error_from(method, response)
-        return Response(response.status_code, response.headers, _json_or_none(response), response.request_id)
+        return Response(response.status_code, response.headers, _json_or_none(response),
+                        self._request_id_of(response))
 
-    def error_from(self, method, response):
+    def _request_id_of(self, response):
+        for name in self.request_id_headers:
+            if response.headers.get(name):
+                return response.headers[name]
+        return getattr(response, "request_id", None)
+
+    def error_from(self, method, response, reason=None):
         path = _path_only(response.request.url if response.request is not None else "")
         fields = self.error_parser(response.status_code, _json_or_none(response), response.text)
-        request_id = response.headers.get("MS-RequestId") or getattr(response, "request_id", None)
+        request_id = fields.pop("request_id", None) or self._request_id_of(response)
         correlation_id = response.headers.get("MS-CorrelationId") or self.correlation_id
         detail = fields.pop("detail")
         retries = getattr(response, "attempts", 0)
-        message = "%s %s failed: HTTP %s%s%s [MS-CorrelationId: %s, MS-RequestId: %s]" % (
+        message = "%s %s failed: HTTP %s%s%s%s [MS-CorrelationId: %s, MS-RequestId: %s]" % (
             method, path, response.status_code, detail and ": " + detail, _attempts(retries),
-            correlation_id, request_id)
+            reason and "; " + reason or "", correlation_id, request_id)
         return ApiError(message, status=response.status_code, method=method, path=path, request_id=request_id,
                         correlation_id=correlation_id, retries=retries, **fields)
 
-    def _pause(self, attempt):
-        self.retries_done += 1
-        self.sleep(self.backoff.delay(attempt))
+    def _pause(self, delay):
+        """Sleep ``delay`` seconds of backoff if the task's budget allows; False when it does not."""
+        if not self.budget.take(delay):
+            return False
+        self.sleep(delay)
+        return True
+
+    def _wait_throttle(self, method, url, request_id, attempt):
+        pending = self.throttle.pending()
+        if pending and not self.budget.take(pending):
+            raise ApiError("%s %s was not sent: the server asked to wait %d s more, and %s." % (
+                method, _path_only(url), pending, self.budget.describe()), method=method, path=_path_only(url),
+                request_id=request_id, correlation_id=self.correlation_id, retries=attempt, status=429)
+        self.throttle.wait()
 
     def close(self):
         self.session.close()
@@ -373,6 +438,22 @@ def parse_error_body(status, body, text):
         parts.append(_first_line(text)[:300])
     fields["detail"] = " - ".join(parts)
     return fields
+
+
+def with_query(path, params=None):
+    """``path`` with ``params`` as its query string (values URL-encoded); ``path`` alone without params."""
+    if not params:
+        return path
+    return path + ("&" if "?" in path else "?") + urlencode(params)
+
+
+def _never_sent(exc):
+    """True when the connection was never made, so the server cannot have seen the call."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return type(reason).__name__ in ("NewConnectionError", "NameResolutionError")
 
 
 def _json_or_none(response):

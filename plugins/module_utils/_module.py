@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, csp.onboarding contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The base of every module: connection options, clients, check mode, diff, ``changed`` and errors.
+"""The base of every module: check mode, diff, ``changed``, masking and errors, in one place.
 
-A module declares its own options and a function from "what the task asks" to an outcome; this class
-does the rest in one place: it merges the connection options (with their environment fallbacks),
-builds the clients, turns the outcome into ``changed``/``action``/diff (secrets masked), and turns an
-``ApiError`` into ``fail_json`` with the status, API error fields and request/correlation ids.
+A module declares its own options and a function from "what the task asks" to an outcome
+(:class:`ModuleDefinition`); :class:`CspTask` does the rest: it builds the clients from the connection
+options (``_connection.py``), turns the outcome into ``changed``/``action``/diff with secrets masked, and
+turns an ``ApiError`` into a failure with the status, the API's error fields and the request and
+correlation ids, and an ``InvalidInput`` into a failure that names the option.
 
 This file is private to the collection.
 """
@@ -14,86 +15,17 @@ This file is private to the collection.
 import traceback
 import uuid
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.csp.onboarding.plugins.module_utils import _http
-from ansible_collections.csp.onboarding.plugins.module_utils._auth import (
-    CLOUDS, HAS_MSAL, HAS_REQUESTS_OAUTHLIB, ApsAuth,
-    PartnerCenterAuth, TokenCache, beside_token_cache, default_token_cache_path)
-from ansible_collections.csp.onboarding.plugins.module_utils._aps import ApsClient
+from ansible_collections.csp.onboarding.plugins.module_utils._auth import HAS_MSAL, HAS_REQUESTS_OAUTHLIB
 from ansible_collections.csp.onboarding.plugins.module_utils._compare import masked
-from ansible_collections.csp.onboarding.plugins.module_utils._partner_center import PartnerCenterClient
+from ansible_collections.csp.onboarding.plugins.module_utils._connection import (
+    Connections, argument_spec as connection_spec, insecure_warnings)
+from ansible_collections.csp.onboarding.plugins.module_utils._validators import InvalidInput
 
-
-def _env(*names):
-    return (env_fallback, list(names))
-
-
-TRANSPORT_ARGS = dict(
-    timeout=dict(type="int", default=30),
-    max_retries=dict(type="int", default=5),
-)
-
-PARTNER_CENTER_ARGS = dict(
-    cloud=dict(type="str", choices=sorted(CLOUDS), default="public", fallback=_env("PARTNER_CENTER_CLOUD")),
-    partner_center_url=dict(type="str", fallback=_env("PARTNER_CENTER_URL")),
-    authority_url=dict(type="str", fallback=_env("PARTNER_CENTER_AUTHORITY_URL")),
-    partner_tenant_id=dict(type="str", fallback=_env("PARTNER_CENTER_TENANT_ID")),
-    client_id=dict(type="str", fallback=_env("PARTNER_CENTER_CLIENT_ID")),
-    client_secret=dict(type="str", no_log=True, fallback=_env("PARTNER_CENTER_CLIENT_SECRET")),
-    client_certificate_path=dict(type="path", fallback=_env("PARTNER_CENTER_CLIENT_CERTIFICATE_PATH")),
-    refresh_token=dict(type="str", no_log=True, fallback=_env("PARTNER_CENTER_REFRESH_TOKEN")),
-    access_token=dict(type="str", no_log=True, fallback=_env("PARTNER_CENTER_ACCESS_TOKEN")),
-    token_cache_path=dict(type="path", no_log=False, fallback=_env("PARTNER_CENTER_TOKEN_CACHE_PATH")),
-    validate_certs=dict(type="bool", default=True, fallback=_env("PARTNER_CENTER_VALIDATE_CERTS")),
-    ca_path=dict(type="path", fallback=_env("PARTNER_CENTER_CA_PATH")),
-    **TRANSPORT_ARGS
-)
-
-APS_ARGS = dict(
-    aps_url=dict(type="str", fallback=_env("APS_URL")),
-    aps_consumer_key=dict(type="str", no_log=False, fallback=_env("APS_CONSUMER_KEY")),
-    aps_consumer_secret=dict(type="str", no_log=True, fallback=_env("APS_CONSUMER_SECRET")),
-    aps_token=dict(type="str", no_log=True, fallback=_env("APS_TOKEN")),
-    validate_certs=dict(type="bool", default=True, fallback=_env("APS_VALIDATE_CERTS")),
-    ca_path=dict(type="path", fallback=_env("APS_CA_PATH")),
-    **TRANSPORT_ARGS
-)
-
-CONNECTION_ARGS = {"partner_center": PARTNER_CENTER_ARGS, "aps": APS_ARGS}
-ACTIONS = ("created", "updated", "restored", "deleted", "unchanged")
-
-
-def http_options(params):
-    return dict(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"),
-                timeout=params["timeout"], max_retries=params["max_retries"])
-
-
-def partner_center_client(params, correlation_id=None):
-    """A Partner Center client from connection options (shared by the modules and the inventory plugin)."""
-    cloud = CLOUDS[params.get("cloud") or "public"]
-    options = dict(params)
-    options["authority_url"] = params.get("authority_url") or cloud["authority_url"]
-    http_settings = http_options(params)
-    entra_http = _http.HttpClient(options["authority_url"], correlation_id=correlation_id, **http_settings)
-    cache_path = params.get("token_cache_path")
-    cache_path = default_token_cache_path() if cache_path is None else cache_path
-    auth = PartnerCenterAuth(options, entra_http, TokenCache(cache_path))
-    base_url = params.get("partner_center_url") or cloud["partner_center_url"]
-    # Partner Center throttles per partner: the forks that share the token cache share the wait too.
-    throttle_path = beside_token_cache(cache_path, "throttle", base_url, params.get("partner_tenant_id"))
-    api_http = _http.HttpClient(base_url, auth=auth, correlation_id=entra_http.correlation_id,
-                                throttle=_http.Throttle(throttle_path), **http_settings)
-    return PartnerCenterClient(api_http)
-
-
-def aps_client(params, correlation_id=None):
-    if not params.get("aps_url"):
-        raise _http.ApiError("aps_url is required: the https://BRAND_DOMAIN of the CloudBlue Commerce brand "
-                             "(or the APS_URL environment variable).")
-    auth = ApsAuth(params.get("aps_consumer_key"), params.get("aps_consumer_secret"), params.get("aps_token"))
-    http = _http.HttpClient(params["aps_url"], auth=auth, correlation_id=correlation_id, **http_options(params))
-    return ApsClient(http)
+ACTIONS = ("created", "updated", "restored", "verified", "deleted", "unchanged")
+BULK_ACTIONS = ("created", "updated", "restored", "deleted", "unchanged")
 
 
 def missing_library(connection, params):
@@ -117,7 +49,7 @@ class ModuleDefinition(object):
     """
 
     def __init__(self, argument_spec, connection, work, secret_keys=(), **validation):
-        spec = dict(CONNECTION_ARGS[connection])
+        spec = connection_spec(connection)
         spec.update(argument_spec)
         self.argument_spec = spec
         self.connection = connection
@@ -135,6 +67,8 @@ class ModuleDefinition(object):
         task = CspTask(module.params, self.connection, check_mode=module.check_mode, diff=module._diff,
                        secret_keys=self.secret_keys)
         failure, result = task.execute(self.work)
+        for warning in (failure if failure is not None else result).pop("warnings", []):
+            module.warn(warning)
         if failure is not None:
             module.fail_json(**failure)
         module.exit_json(**result)
@@ -154,15 +88,26 @@ class CspTask(object):
         self.diff = diff
         self.secret_keys = frozenset(secret_keys)
         self.correlation_id = str(uuid.uuid4())
+        self.warnings = []
+        self.connections = Connections(params, self.correlation_id)
         self._client = None
 
     @property
     def client(self):
         """The Partner Center or APS client, built on first use (after input validation)."""
         if self._client is None:
-            build = partner_center_client if self.connection == "partner_center" else aps_client
-            self._client = build(self.params, self.correlation_id)
+            if self.connection == "partner_center":
+                self._client = self.connections.partner_center()
+            else:
+                self._client = self.connections.aps()
         return self._client
+
+    def graph(self, tenant_id=None):
+        """A Microsoft Graph client: the partner's tenant, or with ``tenant_id`` a customer's (through GDAP)."""
+        return self.connections.graph(tenant_id)
+
+    def warn(self, message):
+        self.warnings.append(message)
 
     def execute(self, work):
         """Run ``work(self)``; return ``(failure, None)`` or ``(None, result)``, never raise.
@@ -174,6 +119,8 @@ class CspTask(object):
         failure = None
         result = None
         try:
+            self.connections.check(self.connection)
+            self.warnings.extend(insecure_warnings(self.params))
             result = masked(work(self), self.secret_keys)
             result.setdefault("ms_correlation_id", self.correlation_id)
             failures = [item for key, items in result.items() if key.startswith("failed_") for item in items]
@@ -181,7 +128,7 @@ class CspTask(object):
                 result["msg"] = "%d of the items failed; the others were applied: %s" % (
                     len(failures), "; ".join(item["msg"] for item in failures[:5]))
                 failure, result = result, None
-        except ValueError as exc:  # the validators' word for bad input, raised before any write
+        except InvalidInput as exc:  # bad input, found before any write: the message names the option
             failure = dict(msg=str(exc))
         except _http.ApiError as exc:
             failure = exc.to_result()
@@ -190,10 +137,11 @@ class CspTask(object):
             failure = dict(msg="Unexpected error in csp.onboarding: %s: %s" % (type(exc).__name__, exc),
                            exception=traceback.format_exc())
         finally:
-            if self._client is not None:
-                self._client.http.close()
+            self.connections.close()
         if failure is not None:
             failure["ms_correlation_id"] = failure.get("ms_correlation_id") or self.correlation_id
+        if self.warnings:
+            (failure if failure is not None else result)["warnings"] = list(self.warnings)
         return failure, result
 
     def outcome(self, resource_key, action, before, after, resource=None, **extra):
@@ -204,7 +152,7 @@ class CspTask(object):
         ``resource`` is what the module returns under ``resource_key`` (default: ``after``).
         """
         if action not in ACTIONS:
-            raise ValueError("unknown action %r" % action)
+            raise AssertionError("unknown action %r" % action)
         result = dict(changed=action != "unchanged", action=action, **extra)
         result[resource_key] = resource if resource is not None else (after if after is not None else before)
         if self.diff:
@@ -219,7 +167,7 @@ class CspTask(object):
         boolean, which a list would override. One key's failure does not hide the others.
         """
         failed_key = "failed_" + resources_key
-        result = dict((action, []) for action in ACTIONS)
+        result = dict((action, []) for action in BULK_ACTIONS)
         result.update({failed_key: [], resources_key: []})
         for key, action, error, resource in outcomes:
             if action == "failed":
@@ -232,5 +180,5 @@ class CspTask(object):
                 result[action].append(key)
             if resource is not None:
                 result[resources_key].append(resource)
-        result["changed"] = any(result[action] for action in ACTIONS if action != "unchanged")
+        result["changed"] = any(result[action] for action in BULK_ACTIONS if action != "unchanged")
         return result

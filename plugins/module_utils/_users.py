@@ -58,7 +58,7 @@ def diff_view(view):
 
 
 def desired_user(spec):
-    """The task's user, validated and normalised; raises ValueError before any request."""
+    """The task's user, validated and normalised; raises InvalidInput before any request."""
     upn = validate.user_principal_name(spec["user_principal_name"])
     desired = {"user_principal_name": upn, "state": spec.get("state") or "present"}
     for option, _prop in FIELDS:
@@ -99,7 +99,7 @@ def plan_user(current, desired, update_password="on_create", restore=True):
 
     if before is None:
         if not desired.get("password"):
-            raise ValueError("password is required to create user %s" % desired["user_principal_name"])
+            raise validate.InvalidInput("password is required to create user %s" % desired["user_principal_name"])
         if managed["display_name"] is None:
             managed["display_name"] = " ".join(part for part in (managed["first_name"], managed["last_name"])
                                                if part) or None
@@ -111,7 +111,7 @@ def plan_user(current, desired, update_password="on_create", restore=True):
     action = "unchanged"
     if before["state"] == "inactive":
         if not restore:
-            raise ValueError("user %s is soft-deleted; set restore: true to restore it (a new user with the same "
+            raise validate.InvalidInput("user %s is soft-deleted; set restore: true to restore it (a new user with the same "
                              "UPN cannot be created while the deleted one exists)" % desired["user_principal_name"])
         steps.append(("restore",))
         action = "restored"
@@ -196,7 +196,7 @@ def ensure_users(task):
     for desired in desired_list:
         key = desired["user_principal_name"].lower()
         if key in seen:
-            raise ValueError("user %s is listed twice in users" % desired["user_principal_name"])
+            raise validate.InvalidInput("user %s is listed twice in users" % desired["user_principal_name"])
         seen.add(key)
     excludes = [pattern.lower() for pattern in params.get("purge_exclude") or []]
 
@@ -214,7 +214,7 @@ def ensure_users(task):
             work.append((desired["user_principal_name"], plan_user(
                 index.get(desired["user_principal_name"].lower()), desired, params["update_password"],
                 params["restore"]), desired))
-        except ValueError as exc:
+        except validate.InvalidInput as exc:
             work.append((desired["user_principal_name"], exc, desired))
     if params.get("purge"):
         for key, user in sorted(index.items()):
@@ -237,3 +237,16 @@ def ensure_users(task):
     with ThreadPoolExecutor(max_workers=max(1, params["concurrency"])) as pool:
         outcomes = list(pool.map(run, work))
     return task.bulk_outcome(outcomes, "user_principal_name", "users")
+
+
+def list_users(task):
+    params = task.params
+    customer_id = validate.guid(params["customer_id"], "customer_id")
+    wanted = params["user_principal_name"]
+    if wanted is not None:
+        wanted = validate.user_principal_name(wanted).lower()
+    users = []
+    for deleted in (False, True) if params["include_deleted"] else (False,):
+        users.extend(user_view(user) for user in task.client.list_users(customer_id, deleted=deleted)
+                     if wanted is None or (user.get("userPrincipalName") or "").lower() == wanted)
+    return dict(changed=False, users=users)

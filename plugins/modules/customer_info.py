@@ -74,22 +74,8 @@ customers:
       elements: str
 """
 
-from ansible_collections.csp.onboarding.plugins.module_utils import _validators as validate
+from ansible_collections.csp.onboarding.plugins.module_utils._customers import find_customers
 from ansible_collections.csp.onboarding.plugins.module_utils._module import ModuleDefinition
-from ansible_collections.csp.onboarding.plugins.module_utils._partner_center import customer_view
-
-
-def find_customers(task):
-    params = task.params
-    client = task.client
-    if params["customer_id"]:
-        customer = client.get_customer(validate.guid(params["customer_id"], "customer_id"))
-        customers = [customer] if customer else []
-    elif params["domain"]:
-        customers = client.find_customers_by_domain(validate.domain_name(params["domain"], "domain"))
-    else:
-        customers = list(client.list_customers())
-    return dict(changed=False, customers=[customer_view(customer) for customer in customers])
 
 
 def definition():

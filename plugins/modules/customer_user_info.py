@@ -63,22 +63,8 @@ users:
       state: active
 """
 
-from ansible_collections.csp.onboarding.plugins.module_utils import _validators as validate
 from ansible_collections.csp.onboarding.plugins.module_utils._module import ModuleDefinition
-from ansible_collections.csp.onboarding.plugins.module_utils._users import user_view
-
-
-def list_users(task):
-    params = task.params
-    customer_id = validate.guid(params["customer_id"], "customer_id")
-    wanted = params["user_principal_name"]
-    if wanted is not None:
-        wanted = validate.user_principal_name(wanted).lower()
-    users = []
-    for deleted in (False, True) if params["include_deleted"] else (False,):
-        users.extend(user_view(user) for user in task.client.list_users(customer_id, deleted=deleted)
-                     if wanted is None or (user.get("userPrincipalName") or "").lower() == wanted)
-    return dict(changed=False, users=users)
+from ansible_collections.csp.onboarding.plugins.module_utils._users import list_users
 
 
 def definition():

@@ -9,7 +9,9 @@ AnsiballZ payload, ``ansible.module_utils.basic`` and ``requests`` again: about 
 per task and host, measured in ``benchmarks/``, against some 20 ms for the HTTP work itself. Bulk runs
 of hundreds of tenants spend most of their time there.
 
-The action plugin of each module therefore validates the task's arguments with the same argument spec
+One action plugin (``plugins/action/in_process.py``), routed to every module of the collection in
+``meta/runtime.yml``, therefore finds the module's ``DEFINITION`` from the task, validates the task's
+arguments with the same argument spec
 (``ArgumentSpecValidator``, as ``AnsibleModule`` does), runs the same desired-state function through the
 same :class:`CspTask`, and masks ``no_log`` values as ``AnsibleModule.exit_json`` does. The linear
 strategy loads action plugins in the main process, so ``requests`` and the collection's code are
@@ -22,6 +24,7 @@ libraries, or the variable ``csp_onboarding_in_process: false``.
 This file is private to the collection.
 """
 
+import importlib
 import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -34,15 +37,71 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.csp.onboarding.plugins.module_utils._module import CspTask, missing_library
 
 IN_PROCESS_VARIABLE = "csp_onboarding_in_process"
+COLLECTION = "csp.onboarding"
+MODULES_PACKAGE = "ansible_collections.csp.onboarding.plugins.modules"
+
+
+def module_definition(name):
+    """The ``ModuleDefinition`` of the collection's module ``name`` (a resolved FQCN), or None for another.
+
+    The module file is imported by its resolved name, never from a list kept here.
+    """
+    namespace, _dot, short = name.rpartition(".")
+    if namespace != COLLECTION or not short.isidentifier():
+        return None
+    try:
+        module = importlib.import_module("%s.%s" % (MODULES_PACKAGE, short))
+    except ImportError:
+        return None
+    return getattr(module, "DEFINITION", None)
+
+
+class CoreInternals(object):
+    """The few ansible-core internals the in-process path needs, each wrapped here with why.
+
+    They have the same names and meaning from ansible-core 2.16 to 2.19 (``make compat`` runs the
+    execution-path tests on both); an upgrade that changes one fails there, in one place.
+    """
+
+    @staticmethod
+    def task_environment(action):
+        # The task's ``environment:`` as the module would see it: ActionBase computes it for the
+        # module's command line; there is no public accessor.
+        environment = {}
+        action._compute_environment_string(environment)
+        return environment
+
+    @staticmethod
+    def module_name(action):
+        # The task's module, resolved as ansible-core resolves it (``customer_user`` with ``collections:``,
+        # a redirect): ``task.resolved_action`` names this action plugin once routing has redirected here.
+        context = action._shared_loader_obj.module_loader.find_plugin_with_context(
+            action._task.action, collection_list=action._task.collections)
+        return context.resolved_fqcn if context.resolved else action._task.action
+
+    @staticmethod
+    def remove_module_tmp(action):
+        # What the ``normal`` action plugin does after a module run: remove the remote tmp dir.
+        action._remove_tmp_path(action._connection._shell.tmpdir)
+
+    @staticmethod
+    def no_log_values(validation):
+        # The values of no_log options, which AnsibleModule keeps on itself and masks on exit;
+        # ArgumentSpecValidator computes them but exposes them only on its result's private field.
+        return validation._no_log_values
+
+    @staticmethod
+    def alias_warnings(validation):
+        return getattr(validation, "_warnings", [])
+
+    @staticmethod
+    def deprecations(validation):
+        return getattr(validation, "_deprecations", [])
 
 
 class InProcessModuleAction(ActionBase):
-    """The action plugin of a module: runs ``DEFINITION`` of the module in this process when it is safe to.
+    """The action plugin of every module: runs the module's definition in this process when it is safe to."""
 
-    Subclasses set ``DEFINITION``, the ``ModuleDefinition`` of the module of the same name.
-    """
-
-    DEFINITION = None
     TRANSFERS_FILES = False
     _supports_check_mode = True
     _supports_async = True
@@ -50,45 +109,45 @@ class InProcessModuleAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(InProcessModuleAction, self).run(tmp, task_vars)
-        if not self._runs_in_process(task_vars):
+        module_name = CoreInternals.module_name(self)
+        definition = module_definition(module_name)
+        if definition is None or not self._runs_in_process(definition, task_vars):
             # What the ``normal`` action plugin does for any module.
             wrap_async = self._task.async_val and not self._connection.has_native_async
             result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
             if not wrap_async:
-                self._remove_tmp_path(self._connection._shell.tmpdir)
+                CoreInternals.remove_module_tmp(self)
             return result
         self._apply_task_environment()
-        result.update(self._run_definition())
+        result.update(self._run_definition(module_name, definition))
         return result
 
-    def _runs_in_process(self, task_vars):
+    def _runs_in_process(self, definition, task_vars):
         if not boolean(task_vars.get(IN_PROCESS_VARIABLE, True), strict=False):
             return False
         if self._task.async_val or self._connection.transport != "local":
             return False
         # The libraries the module would import on the target: without them here, the module may still
         # find them in the target's interpreter, and says so plainly if it does not.
-        return missing_library(self.DEFINITION.connection, self._task.args) is None
+        return missing_library(definition.connection, self._task.args) is None
 
     def _apply_task_environment(self):
         """The task's ``environment:`` reaches the options' env fallbacks, as it reaches a module's process.
 
         The worker process exists for this one task, so changing its environment affects nothing else.
         """
-        environment = {}
-        self._compute_environment_string(environment)
+        environment = CoreInternals.task_environment(self)
         os.environ.update((str(key), str(value)) for key, value in environment.items())
 
-    def _run_definition(self):
-        definition = self.DEFINITION
+    def _run_definition(self, module_name, definition):
         validator = ArgumentSpecValidator(definition.argument_spec, **definition.validation)
         validation = validator.validate(dict(self._task.args))
-        no_log_values = validation._no_log_values
+        no_log_values = CoreInternals.no_log_values(validation)
         if validation.error_messages:
             error = validation.errors[0]
             msg = validation.errors.msg
             if isinstance(error, UnsupportedError):
-                msg = "Unsupported parameters for (%s) module: %s" % (self._task.resolved_action, msg)
+                msg = "Unsupported parameters for (%s) module: %s" % (module_name, msg)
             return dict(failed=True, msg=remove_values(msg, no_log_values))
 
         params = validation.validated_parameters
@@ -98,12 +157,12 @@ class InProcessModuleAction(ActionBase):
         result = dict(failure, failed=True) if failure is not None else outcome
         result["invocation"] = {"module_args": params}
         # The words AnsibleModule uses for the same findings.
-        if validation._warnings:
-            result["warnings"] = ["Both option %s and its alias %s are set." % (warning["option"], warning["alias"])
-                                  for warning in validation._warnings]
-        if validation._deprecations:
+        if CoreInternals.alias_warnings(validation):
+            result.setdefault("warnings", []).extend(["Both option %s and its alias %s are set." % (warning["option"], warning["alias"])
+                                               for warning in CoreInternals.alias_warnings(validation)])
+        if CoreInternals.deprecations(validation):
             result["deprecations"] = [dict((key, value) for key, value in deprecation.items()
                                            if key in ("msg", "version", "date", "collection_name"))
-                                      for deprecation in validation._deprecations]
+                                      for deprecation in CoreInternals.deprecations(validation)]
         # What AnsibleModule.exit_json does: no value of a no_log option, wherever it appears.
         return remove_values(result, no_log_values)

@@ -9,10 +9,10 @@ import requests
 from conftest import CONTOSO, FABRIKAM
 from harness import DEMO, ROOT, connection_env, run_playbook, run_tasks, token_requests, writes
 
-sys.path.insert(0, os.path.join(ROOT, "build", "collections"))
+sys.path.insert(0, os.environ.get("ANSIBLE_COLLECTIONS_PATH", os.path.join(ROOT, "build", "collections")))
 
 from ansible_collections.csp.onboarding.plugins.module_utils import _http  # noqa: E402
-from ansible_collections.csp.onboarding.plugins.module_utils._module import partner_center_client  # noqa: E402
+from ansible_collections.csp.onboarding.plugins.module_utils._connection import Connections  # noqa: E402
 
 INFO_PLAY = """
 - hosts: all
@@ -60,7 +60,7 @@ def client(sim, tmp_path, **overrides):
                   client_certificate_path=None, access_token=None, token_cache_path=str(tmp_path / "c.json"),
                   validate_certs=True, ca_path=sim.ca_path, timeout=10, max_retries=10)
     params.update(overrides)
-    pc = partner_center_client(params)
+    pc = Connections(params, None).partner_center()
     pc.http.backoff = _http.Backoff(base=0.01, cap=0.2)
     return pc
 

@@ -20,7 +20,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.csp.onboarding.plugins.module_utils._module import APS_ARGS, PARTNER_CENTER_ARGS
+from ansible_collections.csp.onboarding.plugins.module_utils._connection import argument_spec
+
+PARTNER_CENTER_ARGS = argument_spec("partner_center")
+APS_ARGS = argument_spec("aps")
 
 COLLECTION_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 CREDENTIAL_TYPES_DIR = os.path.join(COLLECTION_ROOT, "extensions", "awx", "credential_types")

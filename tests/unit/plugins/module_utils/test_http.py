@@ -157,7 +157,7 @@ class TestRetries(object):
         server.script = ["reset", (200, {}, {"ok": 1})]
         client, _sleep = client_for(server)
         with pytest.raises(ApiError) as raised:
-            client.request("POST", "/aps/2/resources/x/op", json={}, retry_connection_errors=False)
+            client.request("POST", "/aps/2/resources/x/op", json={}, idempotent=False)
         assert raised.value.status is None and "lost the connection" in str(raised.value)
         assert len(server.requests) == 1
 
