@@ -102,7 +102,7 @@ options:
       - Every retry of one call carries the same C(MS-RequestId), Partner Center's idempotency key, so a
         retried write is not applied twice. A write to an API without such a key (Microsoft Graph) is repeated
         only when the server refused it (429, or 503 with C(Retry-After)); otherwise it is read back.
-      - A C(Retry-After) of more than 120 seconds is not waited for: the call fails and says so.
+      - A C(Retry-After) of more than 120 seconds is not waited for; the call fails and says so.
       - If not set, the value of the E(PARTNER_CENTER_MAX_RETRIES) environment variable is used.
     type: int
     default: 5
