@@ -72,6 +72,10 @@ customers:
       description: The customer's custom domains, when Partner Center returns them (lookups by O(customer_id)).
       type: list
       elements: str
+ms_correlation_id:
+  description: The C(MS-CorrelationId) sent with every call of this task, for support tickets.
+  returned: always
+  type: str
 """
 
 from ansible_collections.csp.onboarding.plugins.module_utils._customers import find_customers

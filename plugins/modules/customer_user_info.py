@@ -61,6 +61,10 @@ users:
       user_principal_name: alex.wilber@contoso.com
       display_name: Alex Wilber
       state: active
+ms_correlation_id:
+  description: The C(MS-CorrelationId) sent with every call of this task, for support tickets.
+  returned: always
+  type: str
 """
 
 from ansible_collections.csp.onboarding.plugins.module_utils._module import ModuleDefinition
