@@ -37,13 +37,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv build install tree sanity units simulator-test integration lint docs-lint \
+.PHONY: help venv build install tree sanity units simulator-test integration compat lint docs-lint \
 	changelog-lint changelog ee-check test demo simulator docs bench clean
 
 help:
 	@echo "make demo       onboard the demo tenants against the local simulator, twice"
 	@echo "make test       every check CI runs"
-	@echo "make sanity | units | simulator-test | integration | lint | docs-lint | changelog-lint | ee-check"
+	@echo "make sanity | units | simulator-test | integration | compat | lint | docs-lint | changelog-lint | ee-check"
 	@echo "make simulator  run the local Partner Center + Entra + APS simulator in the foreground"
 	@echo "make docs       build the HTML docs site into build/docs"
 	@echo "make bench      run the bulk-onboarding benchmark (not part of make test)"
@@ -105,6 +105,23 @@ simulator-test: venv
 integration: install
 	PYTHONPATH=tests $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
 
+# The in-process execution path leans on a few ansible-core internals (plugin_utils/_in_process.py):
+# run its tests on the oldest supported ansible-core too (the newest is what `integration` runs).
+COMPAT_CORE := 2.16
+COMPAT_VENV := $(BUILD)/compat-$(COMPAT_CORE)
+
+$(COMPAT_VENV)/.installed: requirements-compat.in requirements-dev.txt
+	rm -rf $(COMPAT_VENV)
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	grep -v -E '^(ansible|antsibull|resolvelib)' requirements-dev.txt > $(COMPAT_VENV)/constraints.txt
+	$(COMPAT_VENV)/bin/pip install --quiet --disable-pip-version-check -c $(COMPAT_VENV)/constraints.txt \
+		-r requirements-compat.in
+	touch $@
+
+compat: install $(COMPAT_VENV)/.installed
+	$(COMPAT_VENV)/bin/ansible --version | head -1
+	PYTHONPATH=tests $(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/integration/test_execution_paths.py
+
 lint: venv
 	$(BIN)/ansible-lint --profile production
 
@@ -125,7 +142,7 @@ ee-check: venv
 	test -f $(BUILD)/ee-context/Containerfile
 	@echo "ansible-builder create: build context written to $(BUILD)/ee-context"
 
-test: sanity units simulator-test integration lint docs-lint changelog-lint ee-check
+test: sanity units simulator-test integration compat lint docs-lint changelog-lint ee-check
 	@echo "make test: every check passed"
 
 # --- the demo ---------------------------------------------------------------------------------
