@@ -8,7 +8,7 @@ import os
 import pytest
 
 from ansible_collections.csp.onboarding.plugins.module_utils._http import (
-    MAX_RETRY_AFTER, ApiError, Backoff, HttpClient, Throttle, parse_error_body, parse_retry_after)
+    MAX_RETRY_AFTER, ApiError, Backoff, HttpClient, RetryBudget, Throttle, parse_error_body, parse_retry_after)
 
 
 class NoSleep(object):
@@ -41,16 +41,14 @@ class TestRetryAfter(object):
         now = 1_800_000_000.0
         assert parse_retry_after(email.utils.formatdate(now + 30, usegmt=True), now=now) == pytest.approx(30.0)
 
-    def test_past_date_is_zero(self):
+    def test_a_past_date_says_nothing(self):
         now = 1_800_000_000.0
-        assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) == 0.0
+        assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) is None
 
-    @pytest.mark.parametrize("value", [None, "", "soon", "-"])
+    # Zero, negative and non-finite values would make retries back to back: the backoff applies instead.
+    @pytest.mark.parametrize("value", [None, "", "soon", "-", "0", "-5", "nan", "inf", "-inf"])
     def test_unusable_values(self, value):
         assert parse_retry_after(value) is None
-
-    def test_negative_seconds_are_zero(self):
-        assert parse_retry_after("-5") == 0.0
 
 
 class TestThrottle(object):
@@ -230,3 +228,70 @@ class TestErrorBodies(object):
     ])
     def test_conflict(self, status, description, conflict):
         assert ApiError("m", status=status, description=description).is_conflict is conflict
+
+
+class TestWritesWithoutIdempotencyKey(object):
+    """A call with ``idempotent=False`` is repeated only when the server certainly did not apply it."""
+
+    @pytest.mark.parametrize("status", [500, 502, 504])
+    def test_a_gateway_error_is_not_repeated(self, server, status):
+        server.script = [(status, {}, {"error": "Bad gateway"}), (201, {}, {"aps": {"id": "x"}})]
+        client, _sleep = client_for(server)
+        with pytest.raises(ApiError) as raised:
+            client.request("POST", "/aps/2/resources/x/op", json={}, idempotent=False)
+        assert raised.value.status == status and len(server.requests) == 1
+
+    def test_a_503_without_retry_after_is_not_repeated(self, server):
+        server.script = [(503, {}, {}), (201, {}, {})]
+        client, _sleep = client_for(server)
+        with pytest.raises(ApiError):
+            client.request("POST", "/aps/2/resources/x/op", json={}, idempotent=False)
+        assert len(server.requests) == 1
+
+    @pytest.mark.parametrize("status", [429, 503])
+    def test_a_refusal_with_retry_after_is_repeated(self, server, status):
+        server.script = [(status, {"Retry-After": "2"}, {}), (201, {}, {"ok": 1})]
+        client, sleep = client_for(server)
+        assert client.request("POST", "/aps/2/resources/x/op", json={}, idempotent=False).data == {"ok": 1}
+        assert len(server.requests) == 2 and sleep.waits == [2.0]
+
+    def test_an_idempotent_call_still_retries_a_gateway_error(self, server):
+        server.script = [(502, {}, {}), (200, {}, {"ok": 1})]
+        client, _sleep = client_for(server)
+        assert client.request("POST", "/v1/customers/x/users", json={}).data == {"ok": 1}
+        assert server.requests[0]["headers"]["MS-RequestId"] == server.requests[1]["headers"]["MS-RequestId"]
+
+
+class TestRetryAfterAboveTheCap(object):
+    def test_the_failure_names_the_wait_the_cap_the_request_id_and_the_attempts(self, server):
+        server.script = [(503, {}, {}), (429, {"Retry-After": "3600"}, {"statusCode": 429, "message": "Later."})]
+        client, _sleep = client_for(server)
+        with pytest.raises(ApiError) as raised:
+            client.request("GET", "/v1/customers")
+        message = str(raised.value)
+        assert "Retry-After 3600 s is above the cap of %d s" % MAX_RETRY_AFTER in message
+        assert "after 1 retries" in message and raised.value.retries == 1
+        assert raised.value.request_id == server.requests[0]["headers"]["MS-RequestId"]
+        assert raised.value.request_id in message
+
+
+class TestRetryBudget(object):
+    def test_backoff_stops_when_the_task_budget_is_spent(self, server):
+        server.script = [(503, {}, {})] * 4
+        client, sleep = client_for(server, budget=RetryBudget(1.0))
+        with pytest.raises(ApiError) as raised:
+            client.request("GET", "/v1/customers")
+        assert "max_retry_time" in str(raised.value) and sum(sleep.waits) <= 1.0
+
+    def test_one_budget_bounds_every_call_of_the_task(self, server):
+        budget = RetryBudget(5.0)
+        server.script = [(429, {"Retry-After": "4"}, {}), (200, {}, {"ok": 1}), (429, {"Retry-After": "4"}, {})]
+        client, _sleep = client_for(server, budget=budget)
+        assert client.request("GET", "/v1/a").data == {"ok": 1}
+        with pytest.raises(ApiError) as raised:
+            client.request("GET", "/v1/b")
+        assert raised.value.status == 429 and "max_retry_time" in str(raised.value)
+
+    def test_no_budget_means_no_limit(self):
+        budget = RetryBudget(None)
+        assert all(budget.take(100.0) for _ in range(10))
