@@ -30,7 +30,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module as missi
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 USER_AGENT = "csp.onboarding/%s" % COLLECTION_VERSION
 
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
