@@ -102,8 +102,11 @@ units: tree $(GET_PIP)
 simulator-test: venv
 	PYTHONPATH=tests $(BIN)/python -m pytest -q -p no:cacheprovider tests/simulator/tests
 
+# Tests are independent (each xdist worker starts its own simulator), so they share the two cores.
+PYTEST_WORKERS ?= 2
+
 integration: install
-	PYTHONPATH=tests $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
+	PYTHONPATH=tests $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) tests/integration
 
 # The in-process execution path leans on a few ansible-core internals (plugin_utils/_in_process.py):
 # run its tests on the oldest supported ansible-core too (the newest is what `integration` runs).
@@ -164,7 +167,14 @@ docs: install
 	rm -rf $(BUILD)/docs
 	mkdir -m 755 -p $(BUILD)/docs
 	$(BIN)/antsibull-docs sphinx-init --use-current --lenient --fail-on-error --dest-dir $(BUILD)/docs \
-		csp.onboarding >/dev/null
+		--index-rst-source docs/site/index.rst --project csp.onboarding --copyright "csp.onboarding contributors" \
+		--title "csp.onboarding" csp.onboarding >/dev/null
+	# Plugin pages tell how to install the collection: from the built artifact, which is how it is distributed.
+	sed -i 's|^  \* = "ansible-galaxy collection install .*|  * = "ansible-galaxy collection install csp-onboarding-$(VERSION).tar.gz"|' \
+		$(BUILD)/docs/antsibull-docs.cfg
+	# The theme's top bar links to Ansible's blog and forum by default: this site links nowhere else.
+	printf '\nhtml_theme_options = dict(globals().get("html_theme_options", {}), topbar_links={})\n' \
+		>> $(BUILD)/docs/conf.py
 	$(BIN)/pip install --quiet --disable-pip-version-check -r $(BUILD)/docs/requirements.txt
 	cd $(BUILD)/docs && ./build.sh >$(BUILD)/docs/build.log 2>&1 || { tail -30 $(BUILD)/docs/build.log; exit 1; }
 	@echo "docs: $(BUILD)/docs/build/html/index.html"
