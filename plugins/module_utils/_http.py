@@ -89,6 +89,8 @@ class ApiError(Exception):
         self.request_id = request_id
         self.correlation_id = correlation_id
         self.retries = retries
+        # Result keys the resource code adds to the failure (such as the DNS records still to publish).
+        self.extra = {}
 
     @property
     def is_conflict(self):
@@ -117,6 +119,7 @@ class ApiError(Exception):
                 result[key] = value
         if self.retries:
             result["retries"] = self.retries
+        result.update(self.extra)
         return result
 
     def __str__(self):
