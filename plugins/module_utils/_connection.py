@@ -127,8 +127,8 @@ def http_options(params):
     for name in ("timeout", "max_retries", "max_retry_time"):
         value = params.get(name)
         if value is not None and (value < 0 or (name == "timeout" and value == 0)):
-            raise InvalidInput("%s must be %s, got %s" % (name, "positive" if name == "timeout" else "0 or more",
-                                                           value))
+            wanted = "positive" if name == "timeout" else "0 or more"
+            raise InvalidInput("%s must be %s, got %s" % (name, wanted, value))
     return dict(validate_certs=params.get("validate_certs", True), ca_path=ca_path,
                 timeout=params.get("timeout") or 30, max_retries=params.get("max_retries", 5))
 
@@ -218,4 +218,3 @@ class Connections(object):
         for client in self._clients.values():
             client.close()
         self._clients.clear()
-

@@ -61,8 +61,7 @@ class GraphClient(object):
         url = _http.with_query(API_PREFIX + path, params)
         while url:
             data = self.http.request("GET", url).data or {}
-            for item in data.get("value") or []:
-                yield item
+            yield from data.get("value") or []
             url = data.get("@odata.nextLink")
 
     def post(self, path, body, expected=None):

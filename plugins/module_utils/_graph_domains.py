@@ -57,8 +57,8 @@ def describe_records(records):
         if record["record_type"] == "txt":
             parts.append('TXT %s "%s" (TTL %s)' % (record["label"], record.get("text"), record["ttl"]))
         elif record["record_type"] == "mx":
-            parts.append("MX %s %s preference %s (TTL %s)" % (record["label"], record.get("mail_exchange"),
-                                                                record.get("preference"), record["ttl"]))
+            parts.append("MX %s %s preference %s (TTL %s)" % (
+                record["label"], record.get("mail_exchange"), record.get("preference"), record["ttl"]))
     return "; ".join(parts)
 
 
@@ -151,8 +151,8 @@ def _converge(task, domains, name, state):
                 raise
             missing = [record for record in records if not record["is_optional"]] or records
             exc.message = ("Domain %s is not verified yet: publish %s in its DNS zone, then run again (the records are "
-                           "also in verification_dns_records). Graph said: %s" % (name, describe_records(missing),
-                                                                                 exc.message))
+                           "also in verification_dns_records). Graph said: %s"
+                           % (name, describe_records(missing), exc.message))
             exc.extra["verification_dns_records"] = records
             raise
         after = domain_view(verified) if verified and "isVerified" in verified else domain_view(domains.get(name))

@@ -111,8 +111,9 @@ def plan_user(current, desired, update_password="on_create", restore=True):
     action = "unchanged"
     if before["state"] == "inactive":
         if not restore:
-            raise validate.InvalidInput("user %s is soft-deleted; set restore: true to restore it (a new user with the same "
-                             "UPN cannot be created while the deleted one exists)" % desired["user_principal_name"])
+            raise validate.InvalidInput(
+                "user %s is soft-deleted; set restore: true to restore it (a new user with the same UPN cannot be "
+                "created while the deleted one exists)" % desired["user_principal_name"])
         steps.append(("restore",))
         action = "restored"
     changes = changed_fields(before, managed, NORMALISERS)

@@ -31,7 +31,7 @@ def guid(value, name):
     text = str(value).strip() if value is not None else ""
     if not GUID.match(text):
         raise InvalidInput("%s must be a GUID such as 00000000-0000-0000-0000-000000000000, got %s"
-                         % (name, _shown(value)))
+                           % (name, _shown(value)))
     return text.lower()
 
 
@@ -56,7 +56,7 @@ def user_principal_name(value, name="user_principal_name"):
     local, at, domain = text.rpartition("@")
     if not at or not UPN_LOCAL.match(local):
         raise InvalidInput("%s must look like local@domain (letters, digits and ' . _ ! # ^ ~ & + - before the @), "
-                         "got %s" % (name, _shown(value)))
+                           "got %s" % (name, _shown(value)))
     return "%s@%s" % (local, domain_name(domain, name + " domain"))
 
 
@@ -65,7 +65,7 @@ def country_code(value, name="usage_location"):
     text = str(value).strip() if value is not None else ""
     if not re.match(r"^[A-Za-z]{2}$", text):
         raise InvalidInput("%s must be a two-letter ISO 3166-1 country code such as US or DE, got %s"
-                         % (name, _shown(value)))
+                           % (name, _shown(value)))
     return text.upper()
 
 
@@ -86,7 +86,7 @@ def base64_text(value, name):
             raise ValueError()
     except (ValueError, binascii.Error):
         raise InvalidInput("%s must be a base64-encoded certificate (the DER bytes, as in a PEM body without "
-                         "its BEGIN/END lines)" % name)
+                           "its BEGIN/END lines)" % name)
     return compact
 
 

@@ -9,7 +9,7 @@ AnsiballZ payload, ``ansible.module_utils.basic`` and ``requests`` again: about 
 per task and host, measured in ``benchmarks/``, against some 20 ms for the HTTP work itself. Bulk runs
 of hundreds of tenants spend most of their time there.
 
-One action plugin (``plugins/action/in_process.py``), routed to every module of the collection in
+One action plugin (``plugins/action/customer_info.py``), routed to every module of the collection in
 ``meta/runtime.yml``, therefore finds the module's ``DEFINITION`` from the task, validates the task's
 arguments with the same argument spec
 (``ArgumentSpecValidator``, as ``AnsibleModule`` does), runs the same desired-state function through the
@@ -158,8 +158,9 @@ class InProcessModuleAction(ActionBase):
         result["invocation"] = {"module_args": params}
         # The words AnsibleModule uses for the same findings.
         if CoreInternals.alias_warnings(validation):
-            result.setdefault("warnings", []).extend(["Both option %s and its alias %s are set." % (warning["option"], warning["alias"])
-                                               for warning in CoreInternals.alias_warnings(validation)])
+            result.setdefault("warnings", []).extend(
+                "Both option %s and its alias %s are set." % (warning["option"], warning["alias"])
+                for warning in CoreInternals.alias_warnings(validation))
         if CoreInternals.deprecations(validation):
             result["deprecations"] = [dict((key, value) for key, value in deprecation.items()
                                            if key in ("msg", "version", "date", "collection_name"))

@@ -294,4 +294,4 @@ class TestRetryBudget(object):
 
     def test_no_budget_means_no_limit(self):
         budget = RetryBudget(None)
-        assert all(budget.take(100.0) for _ in range(10))
+        assert all(budget.take(100.0) for attempt in range(10))
