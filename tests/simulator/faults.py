@@ -13,7 +13,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-FaultName = Literal["429", "500", "502", "503", "504", "reset", "lost_response", "slow"]
+FaultName = Literal[
+    "429", "500", "502", "503", "504", "reset", "lost_response", "slow", "applied_502", "applied_504"
+]  # fmt: skip
+# Faults that let the request be processed and committed, then answer this status instead of the real answer.
+APPLIED_FAULTS = {"applied_502": 502, "applied_504": 504}
 RATE_LIMIT_WINDOW_S = 60.0
 
 

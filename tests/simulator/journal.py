@@ -32,12 +32,13 @@ class RequestRecord:
     grant_type: str | None = None
     fault: str | None = None
     status: int | None = None  # None when the connection was dropped before any answer was computed
+    applied_status: int | None = None  # applied_502/applied_504: the status of the answer that was replaced
     seq: int = 0
 
 
 _PUBLISHED_FIELDS = (
     "seq", "time", "method", "path", "query", "status", "api",
-    "request_id", "correlation_id", "grant_type", "fault", "partner",
+    "request_id", "correlation_id", "grant_type", "fault", "partner", "applied_status",
 )  # fmt: skip
 
 

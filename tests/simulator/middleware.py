@@ -5,7 +5,9 @@ and can keep a response from ever being written.
 
 Each API module (entra, partner_center, aps) provides the hooks used here: ``describe_request``
 (caller and ids into the journal record), ``response_headers`` (added to every answer) and
-``fault_response`` (an injected error in that API's own shape).
+``fault_response`` (an injected error in that API's own shape). A new API joins by adding its module
+to ``_API_MODULES`` (and its path to ``api_of``): every fault, ``applied_502``/``applied_504`` included,
+then works on it unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.responses import Response
 
 from . import aps, entra, partner_center
 from .connection import client_gone, drop_connection
+from .faults import APPLIED_FAULTS
 from .journal import RECORD_SCOPE_KEY, RequestRecord
 
 if TYPE_CHECKING:
@@ -97,6 +100,13 @@ class SimulatorMiddleware:
         elif rule.fault == "lost_response":
             await self.app(scope, receive, _capture_status(record))
             await drop_connection(scope, receive)
+        elif rule.fault in APPLIED_FAULTS:
+            # The write is processed and committed (and its answer stored for MS-RequestId replay), then a
+            # gateway error is sent in its place: the client cannot tell that the call was applied.
+            await self.app(scope, receive, _capture_status(record, applied=True))
+            status = APPLIED_FAULTS[rule.fault]
+            response = _API_MODULES[api].fault_response(status, rule.retry_after, record)
+            await response(scope, receive, send)
         elif rule.fault == "slow":
             await asyncio.sleep(rule.delay_s)
             if client_gone(scope):
@@ -104,11 +114,17 @@ class SimulatorMiddleware:
             await self.app(scope, receive, send)
 
 
-def _capture_status(record: RequestRecord) -> Callable:
-    """A ``send`` that writes nothing and only notes the status the application chose."""
+def _capture_status(record: RequestRecord, applied: bool = False) -> Callable:
+    """A ``send`` that writes nothing and only notes the status the application chose.
+
+    ``applied``: the status goes to ``record.applied_status`` (``record.status`` will be the fault's).
+    """
 
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
-            record.status = message["status"]
+            if applied:
+                record.applied_status = message["status"]
+            else:
+                record.status = message["status"]
 
     return send

@@ -313,3 +313,224 @@ class ErrorBody(OutModel):
 class ThrottledBody(OutModel):
     status_code: int = 429
     message: str
+
+
+# --- licenses and directory roles (requests) -----------------------------------------------------
+
+
+class LicenseAssignmentIn(FlexibleModel):
+    sku_id: NonEmpty
+    excluded_plans: list[NonEmpty] | None = None  # service plan ids
+
+
+class LicenseUpdateIn(FlexibleModel):
+    """Body of POST /v1/customers/{id}/users/{uid}/licenseupdates."""
+
+    licenses_to_assign: list[LicenseAssignmentIn] | None = None
+    licenses_to_remove: list[NonEmpty] | None = None
+
+
+class UserMemberIn(FlexibleModel):
+    """Body of POST /v1/customers/{id}/directoryroles/{roleId}/usermembers: the user is named by ``id``."""
+
+    id: NonEmpty
+    display_name: str | None = None
+    user_principal_name: str | None = None
+    role_id: str | None = None
+
+
+# --- customers, validations, agreements (requests) -----------------------------------------------
+
+
+class AddressIn(FlexibleModel):
+    """An Address: required members as the validation docs' example sends them."""
+
+    address_line1: NonEmpty
+    address_line2: str | None = None
+    address_line3: str | None = None
+    city: NonEmpty
+    state: str | None = None
+    postal_code: NonEmpty
+    country: CountryCode
+    region: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone_number: str | None = None
+
+
+class CompanyProfileIn(FlexibleModel):
+    domain: NonEmpty  # "contoso" or "contoso.onmicrosoft.com"
+    company_name: str | None = None
+    email: str | None = None
+    organization_registration_number: str | None = None
+
+
+class BillingProfileIn(FlexibleModel):
+    # Assumed, undocumented: which members are required (those the doc example always fills in).
+    email: NonEmpty
+    culture: NonEmpty
+    language: NonEmpty
+    company_name: NonEmpty
+    default_address: AddressIn
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class CustomerCreate(FlexibleModel):
+    """Body of POST /v1/customers."""
+
+    company_profile: CompanyProfileIn
+    billing_profile: BillingProfileIn
+    associated_partner_id: str | None = None
+
+
+class ContactIn(FlexibleModel):
+    first_name: NonEmpty
+    last_name: NonEmpty
+    email: NonEmpty
+    phone_number: str | None = None
+
+
+class AgreementIn(FlexibleModel):
+    """Body of POST /v1/customers/{id}/agreements."""
+
+    primary_contact: ContactIn
+    template_id: NonEmpty
+    date_agreed: NonEmpty
+    type: NonEmpty
+    user_id: str | None = None
+
+
+# --- licenses, roles, customers, agreements (responses) ------------------------------------------
+
+
+class ProductSku(OutModel):
+    id: str
+    name: str
+    sku_part_number: str
+    target_type: str
+    license_group_id: str
+
+
+class ServicePlanOut(OutModel):
+    display_name: str
+    service_name: str
+    id: str
+    capability_status: str
+    target_type: str
+
+
+class SubscribedSkuOut(OutModel):
+    available_units: int
+    active_units: int
+    consumed_units: int
+    suspended_units: int
+    total_units: int
+    warning_units: int
+    product_sku: ProductSku
+    service_plans: list[ServicePlanOut]
+    capability_status: str
+    attributes: Attributes = Attributes(object_type="SubscribedSku")
+
+
+class LicenseOut(OutModel):
+    service_plans: list[ServicePlanOut]  # the plans the user has: the SKU's plans minus the excluded ones
+    product_sku: ProductSku
+    attributes: Attributes = Attributes(object_type="License")
+
+
+class LicenseAssignmentOut(OutModel):
+    sku_id: str
+    excluded_plans: list[str] | None = None
+
+
+class LicenseUpdateOut(OutModel):
+    licenses_to_assign: list[LicenseAssignmentOut] | None = None
+    licenses_to_remove: list[str] | None = None
+    license_warnings: list[Any] = []
+    attributes: Attributes = Attributes(object_type="LicenseUpdate")
+
+
+class DirectoryRoleOut(OutModel):
+    name: str
+    id: str
+    attributes: Attributes = Attributes(object_type="DirectoryRole")
+
+
+class UserMemberOut(OutModel):
+    user_principal_name: str
+    display_name: str
+    id: str
+    role_id: str
+    attributes: Attributes = Attributes(object_type="UserMember")
+
+
+class AddressOut(OutModel):
+    address_line1: str
+    address_line2: str | None = None
+    address_line3: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str
+    country: str
+    region: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone_number: str | None = None
+
+
+class BillingProfileOut(OutModel):
+    email: str
+    culture: str
+    language: str
+    company_name: str
+    default_address: AddressOut
+    first_name: str | None = None
+    last_name: str | None = None
+    links: ResourceLinks
+    attributes: Attributes = Attributes(object_type="CustomerBillingProfile")
+
+
+class UserCredentials(OutModel):
+    user_name: str
+    password: str
+    attributes: Attributes = Attributes(object_type="UserCredentials")
+
+
+class CreatedCustomer(Customer):
+    billing_profile: BillingProfileOut | None = None
+    user_credentials: UserCredentials | None = None
+
+
+class AddressValidationOut(OutModel):
+    original_address: AddressOut
+    suggested_addresses: list[AddressOut] = []
+    status: str
+    validation_message: str | None = None
+    attributes: Attributes = Attributes(object_type="AddressValidationResponse")
+
+
+class AgreementMetaDataOut(OutModel):
+    template_id: str
+    agreement_type: str
+    type: str  # Assumed: the resource table names it `type`, other pages `agreementType`: both are written
+    agreement_link: str
+    version_rank: int
+    attributes: Attributes = Attributes(object_type="AgreementMetaData")
+
+
+class ContactOut(OutModel):
+    first_name: str
+    last_name: str
+    email: str
+    phone_number: str | None = None
+
+
+class AgreementOut(OutModel):
+    primary_contact: ContactOut
+    template_id: str
+    date_agreed: str
+    type: str
+    agreement_link: str | None = None
+    user_id: str | None = None
+    attributes: Attributes = Attributes(object_type="Agreement")

@@ -15,9 +15,19 @@ import yaml
 from cryptography import x509
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import aps_resources
+from . import aps_resources, pc_catalog
 from .settings import Settings
-from .state import ApsConsumer, ClientApp, Customer, Partner, SimState, User, VerifiedDomain, iso_utc
+from .state import (
+    Agreement,
+    ApsConsumer,
+    ClientApp,
+    Customer,
+    Partner,
+    SimState,
+    User,
+    VerifiedDomain,
+    iso_utc,
+)
 
 # Namespace of the deterministic ids given to generated customers, users and seeded bypasses.
 _GENERATED_IDS = uuid.UUID("5eed0000-0000-4000-8000-000000000000")
@@ -25,6 +35,11 @@ _GENERATED_IDS = uuid.UUID("5eed0000-0000-4000-8000-000000000000")
 
 class _SeedModel(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a typo in a seed is an error, not a silent default
+
+
+class SeedLicense(_SeedModel):
+    sku: str  # the SKU id or part number
+    excluded_plans: list[str] = []  # service plan ids or service names
 
 
 class SeedUser(_SeedModel):
@@ -40,6 +55,7 @@ class SeedUser(_SeedModel):
     force_change_password: bool = False
     state: Literal["active", "inactive"] = "active"
     soft_deletion_time: str | None = None  # default for an inactive user: load time
+    licenses: list[SeedLicense] = []
 
 
 class UsersGenerate(_SeedModel):
@@ -61,6 +77,38 @@ class SeedDomain(_SeedModel):
     federation_settings: dict[str, Any] | None = None
 
 
+class SeedServicePlan(_SeedModel):
+    id: str
+    service_name: str
+    display_name: str
+    target_type: str = "User"
+    capability_status: str = "Enabled"
+
+
+class SeedSku(_SeedModel):
+    id: str
+    part_number: str
+    name: str
+    active_units: int = Field(ge=0)
+    suspended_units: int = Field(0, ge=0)
+    warning_units: int = Field(0, ge=0)
+    target_type: str = "User"
+    license_group_id: str = "group1"
+    capability_status: str = "Enabled"
+    service_plans: list[SeedServicePlan] = []
+
+
+class SeedAgreement(_SeedModel):
+    template_id: str
+    type: str = "MicrosoftCustomerAgreement"
+    date_agreed: str
+    first_name: str
+    last_name: str
+    email: str
+    phone_number: str | None = None
+    user_id: str | None = None
+
+
 class SeedCustomer(_SeedModel):
     id: str
     company_name: str
@@ -68,8 +116,15 @@ class SeedCustomer(_SeedModel):
     relationship_to_partner: str = "reseller"
     allow_delegated_access: bool = True
     custom_domains: list[str | SeedDomain] = []
+    # None: the default catalog (pc_catalog.DEFAULT_SKUS); [] = no SKU at all
+    subscribed_skus: list[SeedSku] | None = None
     users: list[SeedUser] = []
     users_generate: UsersGenerate | None = None
+    # role name or id -> members (UPNs or user ids); every built-in role exists, with no member unless listed
+    directory_roles: dict[str, list[str]] = {}
+    agreements: list[SeedAgreement] = []
+    billing_profile: dict[str, Any] | None = None
+    organization_registration_number: str | None = None
 
 
 class CustomersGenerate(_SeedModel):
@@ -134,10 +189,31 @@ class SeedAps(_SeedModel):
     bypasses: list[SeedBypass] = []
 
 
+class SeedAddress(_SeedModel):
+    address_line1: str
+    address_line2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str
+    country: str
+
+
+class SeedAddressRule(_SeedModel):
+    """An address POST /v1/validations/address does not accept (matched on line 1, postal code, country)."""
+
+    address_line1: str
+    postal_code: str
+    country: str
+    status: str = "StreetPartial"
+    validation_message: str = "Address field invalid for property: 'AddressLine1'"
+    suggested_addresses: list[SeedAddress] = []
+
+
 class Seed(_SeedModel):
     settings: dict[str, Any] = {}  # a partial Settings; the rest keep their defaults
     partners: list[SeedPartner] = []
     aps: SeedAps = SeedAps()
+    address_validation: list[SeedAddressRule] = []
 
 
 def read_seed_file(path: str | Path) -> dict[str, Any]:
@@ -157,6 +233,7 @@ def build_state(seed_data: dict[str, Any], settings_overrides: dict[str, Any] | 
     for seed_partner in seed.partners:
         _load_partner(state, seed_partner)
     _load_aps(state, seed.aps)
+    state.address_rules = [rule.model_dump(exclude_none=True) for rule in seed.address_validation]
     return state
 
 
@@ -183,6 +260,11 @@ def _load_customer(state: SimState, partner: Partner, seed: SeedCustomer) -> Non
     customer = _new_customer(state, partner, seed.id, seed.company_name, seed.domain)
     customer.relationship_to_partner = seed.relationship_to_partner
     customer.allow_delegated_access = seed.allow_delegated_access
+    customer.billing_profile = seed.billing_profile
+    customer.organization_registration_number = seed.organization_registration_number
+    if seed.subscribed_skus is not None:
+        customer.skus = {sku.id.lower(): pc_catalog.build_sku(sku.model_dump()) for sku in seed.subscribed_skus}
+    customer.agreements = [Agreement(**agreement.model_dump()) for agreement in seed.agreements]
     for entry in seed.custom_domains:
         domain = VerifiedDomain(name=entry) if isinstance(entry, str) else VerifiedDomain(**entry.model_dump())
         customer.custom_domains[domain.name.lower()] = domain
@@ -191,6 +273,41 @@ def _load_customer(state: SimState, partner: Partner, seed: SeedCustomer) -> Non
         _add_unique_user(customer, _user_from_seed(state, customer, seed_user))
     if seed.users_generate:
         _generate_users(state, customer, seed.users_generate)
+    for role_key, members in seed.directory_roles.items():
+        role = _find_role(customer, role_key)
+        for member in members:
+            user = customer.users.get(member.lower()) or customer.users_by_upn.get(member.lower())
+            if user is None:
+                raise ValueError(f"role member {member} is not a user of customer {customer.id}")
+            role.members[user.id.lower()] = None
+
+
+def _find_role(customer: Customer, key: str) -> Any:
+    role = customer.roles.get(key.lower())
+    if role is None:
+        role = next((r for r in customer.roles.values() if r.name.lower() == key.lower()), None)
+    if role is None:
+        raise ValueError(f"unknown directory role {key} in customer {customer.id}")
+    return role
+
+
+def _seed_licenses(customer: Customer, seed: SeedUser) -> dict[str, list[str]]:
+    licenses: dict[str, list[str]] = {}
+    for entry in seed.licenses:
+        sku = customer.skus.get(entry.sku.lower()) or next(
+            (s for s in customer.skus.values() if s.part_number.lower() == entry.sku.lower()), None
+        )
+        if sku is None:
+            raise ValueError(f"user {seed.user_principal_name}: unknown SKU {entry.sku}")
+        plans = {plan.id.lower(): plan.id for plan in sku.service_plans}
+        plans.update({plan.service_name.lower(): plan.id for plan in sku.service_plans})
+        excluded = []
+        for name in entry.excluded_plans:
+            if name.lower() not in plans:
+                raise ValueError(f"user {seed.user_principal_name}: SKU {sku.part_number} has no plan {name}")
+            excluded.append(plans[name.lower()])
+        licenses[sku.id.lower()] = excluded
+    return licenses
 
 
 def _new_customer(state: SimState, partner: Partner, customer_id: str, company_name: str, domain: str) -> Customer:
@@ -201,7 +318,14 @@ def _new_customer(state: SimState, partner: Partner, customer_id: str, company_n
         domain=domain,
         commerce_id=str(uuid.uuid5(_GENERATED_IDS, f"commerce/{customer_id.lower()}")),
         seq=state.next_seq(),
+        skus=pc_catalog.default_skus(),
+        roles=pc_catalog.directory_roles(),
     )
+
+
+def new_customer(state: SimState, partner: Partner, customer_id: str, company_name: str, domain: str) -> Customer:
+    """A customer with the default SKUs and the built-in roles, not yet added to the state."""
+    return _new_customer(state, partner, customer_id, company_name, domain)
 
 
 def _user_from_seed(state: SimState, customer: Customer, seed: SeedUser) -> User:
@@ -222,6 +346,7 @@ def _user_from_seed(state: SimState, customer: Customer, seed: SeedUser) -> User
         force_change_password=seed.force_change_password,
         state=seed.state,
         soft_deletion_time=(seed.soft_deletion_time or iso_utc()) if inactive else None,
+        licenses=_seed_licenses(customer, seed),
     )
 
 
@@ -292,6 +417,7 @@ def snapshot(state: SimState) -> dict[str, Any]:
         "settings": state.settings.model_dump(),
         "partners": [_partner_snapshot(partner) for partner in state.partners.values()],
         "aps": _aps_snapshot(state),
+        "address_validation": state.address_rules,
     }
 
 
@@ -353,10 +479,65 @@ def _customer_snapshot(customer: Customer) -> dict[str, Any]:
                     "force_change_password": user.force_change_password,
                     "state": user.state,
                     "soft_deletion_time": user.soft_deletion_time,
+                    "licenses": [
+                        {"sku": customer.skus[sku_id].id if sku_id in customer.skus else sku_id, "excluded_plans": plans}
+                        for sku_id, plans in user.licenses.items()
+                    ]
+                    or None,
                 }
             )
             for user in customer.users.values()
         ],
+        "subscribed_skus": [
+            {
+                "id": sku.id,
+                "part_number": sku.part_number,
+                "name": sku.name,
+                "active_units": sku.active_units,
+                "suspended_units": sku.suspended_units,
+                "warning_units": sku.warning_units,
+                "target_type": sku.target_type,
+                "license_group_id": sku.license_group_id,
+                "capability_status": sku.capability_status,
+                "service_plans": [
+                    {
+                        "id": plan.id,
+                        "service_name": plan.service_name,
+                        "display_name": plan.display_name,
+                        "target_type": plan.target_type,
+                        "capability_status": plan.capability_status,
+                    }
+                    for plan in sku.service_plans
+                ],
+            }
+            for sku in customer.skus.values()
+        ],
+        "directory_roles": {
+            role.id: [customer.users[member].id for member in role.members if member in customer.users]
+            for role in customer.roles.values()
+            if role.members
+        },
+        "agreements": [
+            _without_none(
+                {
+                    "template_id": agreement.template_id,
+                    "type": agreement.type,
+                    "date_agreed": agreement.date_agreed,
+                    "first_name": agreement.first_name,
+                    "last_name": agreement.last_name,
+                    "email": agreement.email,
+                    "phone_number": agreement.phone_number,
+                    "user_id": agreement.user_id,
+                }
+            )
+            for agreement in customer.agreements
+        ],
+        **_without_none(
+            {
+                "billing_profile": customer.billing_profile,
+                "organization_registration_number": customer.organization_registration_number,
+            }
+        ),
     }
 
 

@@ -44,10 +44,62 @@ class User:
     force_change_password: bool = False
     state: str = "active"  # "inactive" = soft-deleted
     soft_deletion_time: str | None = None
+    licenses: dict[str, list[str]] = field(default_factory=dict)  # lower-cased SKU id -> excluded plan ids
 
     @property
     def active(self) -> bool:
         return self.state == "active"
+
+
+@dataclass(slots=True)
+class ServicePlan:
+    id: str
+    service_name: str  # e.g. EXCHANGE_S_STANDARD
+    display_name: str
+    target_type: str = "User"
+    capability_status: str = "Enabled"
+
+
+@dataclass(slots=True)
+class SubscribedSku:
+    """A SKU the customer has units of. ``consumed_units`` counts the active users holding it."""
+
+    id: str
+    part_number: str
+    name: str
+    service_plans: list[ServicePlan]
+    active_units: int
+    suspended_units: int = 0
+    warning_units: int = 0
+    target_type: str = "User"
+    license_group_id: str = "group1"
+    capability_status: str = "Enabled"
+    consumed_units: int = 0
+
+    @property
+    def available_units(self) -> int:
+        return max(0, self.active_units - self.consumed_units)
+
+
+@dataclass(slots=True)
+class DirectoryRole:
+    id: str  # the role template id
+    name: str
+    members: dict[str, None] = field(default_factory=dict)  # lower-cased user ids, in the order added
+
+
+@dataclass(slots=True)
+class Agreement:
+    """An attestation (POST /v1/customers/{id}/agreements)."""
+
+    template_id: str
+    type: str
+    date_agreed: str
+    first_name: str
+    last_name: str
+    email: str
+    phone_number: str | None = None
+    user_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -78,10 +130,24 @@ class Customer:
     custom_domains: dict[str, VerifiedDomain] = field(default_factory=dict)  # lower-cased name -> domain
     users: dict[str, User] = field(default_factory=dict)  # lower-cased id -> user, in creation order
     users_by_upn: dict[str, User] = field(default_factory=dict)  # lower-cased UPN -> user (active or not)
+    skus: dict[str, SubscribedSku] = field(default_factory=dict)  # lower-cased SKU id -> SKU
+    roles: dict[str, DirectoryRole] = field(default_factory=dict)  # lower-cased role id -> role
+    agreements: list[Agreement] = field(default_factory=list)
+    billing_profile: dict[str, Any] | None = None  # as sent to POST /v1/customers (snake_case keys)
+    organization_registration_number: str | None = None
 
     def add_user(self, user: User) -> None:
         self.users[user.id.lower()] = user
         self.users_by_upn[user.user_principal_name.lower()] = user
+        if user.active:
+            self.count_licenses(user, +1)
+
+    def count_licenses(self, user: User, delta: int) -> None:
+        """Move the consumed units of the user's SKUs by ``delta`` (+1 on assign/restore, -1 on delete)."""
+        for sku_id in user.licenses:
+            sku = self.skus.get(sku_id)
+            if sku is not None:
+                sku.consumed_units += delta
 
     def rename_user(self, user: User, new_upn: str) -> None:
         del self.users_by_upn[user.user_principal_name.lower()]
@@ -155,6 +221,8 @@ class SimState:
         self.aps_consumers: dict[str, ApsConsumer] = {}
         self.aps_tokens: set[str] = set()
         self.aps_resources: dict[str, dict[str, Any]] = {}  # lower-cased aps.id -> resource JSON
+        # POST /v1/validations/address: addresses answered as not valid (seed key `address_validation`)
+        self.address_rules: list[dict[str, Any]] = []
         self.revision = 0  # bumped on every persistent change; the state file saver watches it
         self._seq = itertools.count(1)
 
