@@ -207,6 +207,8 @@ def _customer_model(customer: Customer, full: bool) -> models.Customer:
         resource.commerce_id = customer.commerce_id
         resource.allow_delegated_access = customer.allow_delegated_access
         resource.custom_domains = [domain.name for domain in customer.custom_domains.values()]
+        if customer.billing_profile is not None:
+            resource.company_profile.email = customer.billing_profile.get("email")
     return resource
 
 
@@ -812,7 +814,9 @@ def _member_model(role: DirectoryRole, user: User) -> models.UserMemberOut:
 @router.get("/customers/{customer_id}/directoryroles", response_model=models.Collection[models.DirectoryRoleOut])
 async def list_directory_roles(customer_id: str, request: Request, caller: Caller = Depends(app_user)) -> Response:
     customer = _customer(sim_state(request), caller, customer_id)
-    return _collection([_role_model(role) for role in customer.roles.values()], f"/customers/{customer.id}/directoryroles")
+    return _collection(
+        [_role_model(role) for role in customer.roles.values()], f"/customers/{customer.id}/directoryroles"
+    )
 
 
 @router.get(
@@ -878,7 +882,9 @@ async def remove_role_member(
 @router.get(
     "/customers/{customer_id}/users/{user_id}/directoryroles", response_model=models.Collection[models.DirectoryRoleOut]
 )
-async def list_user_roles(customer_id: str, user_id: str, request: Request, caller: Caller = Depends(app_user)) -> Response:
+async def list_user_roles(
+    customer_id: str, user_id: str, request: Request, caller: Caller = Depends(app_user)
+) -> Response:
     customer = _customer(sim_state(request), caller, customer_id)
     user = _user(customer, user_id)
     items = [_role_model(role) for role in customer.roles.values() if user.id.lower() in role.members]
@@ -967,7 +973,9 @@ def _check_new_customer(state: SimState, body: models.CustomerCreate) -> str:
 
 
 @router.post("/customers", status_code=201, response_model=models.CreatedCustomer)
-async def create_customer(body: models.CustomerCreate, request: Request, caller: Caller = Depends(authenticated)) -> Response:
+async def create_customer(
+    body: models.CustomerCreate, request: Request, caller: Caller = Depends(authenticated)
+) -> Response:
     state = sim_state(request)
 
     def write() -> Response:
@@ -1001,7 +1009,6 @@ async def create_customer(body: models.CustomerCreate, request: Request, caller:
                 "userCredentials": models.UserCredentials(user_name=admin.user_principal_name, password=password),
             }
         )
-        resource.company_profile.email = body.company_profile.email or billing.email
         return _json(resource, 201)
 
     return _idempotent(request, caller, write)
@@ -1023,7 +1030,9 @@ async def check_domain_availability(prefix: str, request: Request, caller: Calle
 
 
 @router.post("/validations/address", response_model=models.AddressValidationOut)
-async def validate_address(body: models.AddressIn, request: Request, caller: Caller = Depends(authenticated)) -> Response:
+async def validate_address(
+    body: models.AddressIn, request: Request, caller: Caller = Depends(authenticated)
+) -> Response:
     """Answers 200 with a status; the seed's ``address_validation`` rules name the addresses refused.
 
     Assumed, undocumented: an accepted address has status ``VerifiedShippable`` and no suggestion.
@@ -1139,7 +1148,9 @@ async def create_customer_agreement(
     def write() -> Response:
         customer = _customer(state, caller, customer_id)
         agreement_type = _agreement_type(body.type, None)
-        template = next((t for t in pc_catalog.AGREEMENT_TEMPLATES if t["template_id"] == body.template_id.lower()), None)
+        template = next(
+            (t for t in pc_catalog.AGREEMENT_TEMPLATES if t["template_id"] == body.template_id.lower()), None
+        )
         if agreement_type is None or template is None or template["type"] != agreement_type:
             raise PartnerCenterError(  # Assumed, undocumented: the code and text
                 400, 3000, f"Invalid property: templateId {body.template_id} is not a template of type {body.type}."
@@ -1149,7 +1160,10 @@ async def create_customer_agreement(
         for existing in customer.agreements:
             same = (existing.first_name, existing.last_name, existing.email.lower(), existing.phone_number or "")
             if existing.type == agreement_type and same == (
-                contact.first_name, contact.last_name, contact.email.lower(), contact.phone_number or ""
+                contact.first_name,
+                contact.last_name,
+                contact.email.lower(),
+                contact.phone_number or "",
             ):
                 # documented: code 600061 for the same contact again; Assumed: the status (400)
                 raise PartnerCenterError(400, 600061, "A partner confirmed agreement already exists for the customer.")

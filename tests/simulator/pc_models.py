@@ -236,6 +236,7 @@ class CompanyProfile(OutModel):
     tenant_id: str
     domain: str
     company_name: str
+    email: str | None = None  # only for customers created through POST /customers (their billing email)
     links: ResourceLinks
     attributes: Attributes = Attributes(object_type="CustomerCompanyProfile")
 

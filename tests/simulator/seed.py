@@ -480,7 +480,10 @@ def _customer_snapshot(customer: Customer) -> dict[str, Any]:
                     "state": user.state,
                     "soft_deletion_time": user.soft_deletion_time,
                     "licenses": [
-                        {"sku": customer.skus[sku_id].id if sku_id in customer.skus else sku_id, "excluded_plans": plans}
+                        {
+                            "sku": customer.skus[sku_id].id if sku_id in customer.skus else sku_id,
+                            "excluded_plans": plans,
+                        }
                         for sku_id, plans in user.licenses.items()
                     ]
                     or None,
