@@ -236,3 +236,16 @@ def test_bypass_errors(aps):
         json={"account_id": 1000001, "ms_tenant_id": MS_TENANT},
     )
     assert not_an_app.status_code == 404
+
+
+def test_an_unknown_application_instance_is_404_and_nothing_is_created(sim, aps):
+    unknown = "00000000-0000-4000-8000-0000000000ff"
+    answer = aps("GET", f"/resources/{unknown}")
+    assert (answer.status_code, answer.json()["code"], answer.json()["error"]) == (404, 404, "APS::Util::NotFound")
+    posted = aps(
+        "POST",
+        f"/resources/{unknown}/bypass_ownership_validation",
+        json={"account_id": 1000001, "ms_tenant_id": MS_TENANT},
+    )
+    assert posted.status_code == 404 and posted.json()["error"] == "APS::Util::NotFound"
+    assert sim.state()["aps"]["bypasses"] == []
