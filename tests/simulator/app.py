@@ -15,9 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from . import admin, aps, entra, partner_center, seed
+from . import admin, aps, entra, graph, graph_admin, graph_domains, partner_center, seed
 from .faults import FaultConfig, FaultInjector
-from .journal import Journal
+from .journal import Journal, current_record
 from .middleware import SimulatorMiddleware, api_of
 from .oauth1 import ConsumerVerifier
 
@@ -85,8 +85,11 @@ def create_app(simulator: Simulator) -> FastAPI:
     # the busiest routers first: FastAPI tries the routes in order
     app.include_router(partner_center.router)
     app.include_router(aps.router)
+    app.include_router(graph.router)
+    app.include_router(graph_domains.router)
     app.include_router(entra.router)
     app.include_router(admin.router)
+    app.include_router(graph_admin.router)
 
     @app.exception_handler(partner_center.PartnerCenterError)
     async def partner_center_error(request: Request, error: partner_center.PartnerCenterError) -> Response:
@@ -95,6 +98,10 @@ def create_app(simulator: Simulator) -> FastAPI:
     @app.exception_handler(aps.ApsError)
     async def aps_error(request: Request, error: aps.ApsError) -> Response:
         return error.response()
+
+    @app.exception_handler(graph.GraphError)
+    async def graph_error(request: Request, error: graph.GraphError) -> Response:
+        return error.response(current_record(request))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
@@ -106,6 +113,8 @@ def create_app(simulator: Simulator) -> FastAPI:
             return partner_center.invalid_property("Invalid property: " + "; ".join(problems), problems)
         if api == "aps":
             return aps.invalid_argument("; ".join(problems))
+        if api == "graph":
+            return graph.invalid_request(problems, current_record(request))
         return await request_validation_exception_handler(request, error)
 
     @app.exception_handler(HTTPException)
@@ -115,6 +124,8 @@ def create_app(simulator: Simulator) -> FastAPI:
             return partner_center.routing_error(error.status_code)
         if api == "aps":
             return aps.routing_error(error.status_code)
+        if api == "graph":
+            return graph.routing_error(error.status_code, request.url.path, current_record(request))
         return await http_exception_handler(request, error)
 
     app.add_middleware(SimulatorMiddleware, simulator=simulator)

@@ -84,6 +84,21 @@ class Sim:
     def expire_tokens(self) -> None:
         self._admin("POST", "expire-tokens")
 
+    def approve_relationship(self, relationship_id: str) -> dict[str, Any]:
+        """The customer approves a GDAP relationship (approvalPending -> active); returns it as Graph shows it."""
+        return self._admin("POST", f"gdap/relationships/{relationship_id}/approve")
+
+    def expire_relationship(self, relationship_id: str, days_left: float | None = None) -> dict[str, Any]:
+        """Expire a GDAP relationship now, or with ``days_left`` move its end date that far from now."""
+        body = {"days_left": days_left} if days_left is not None else None
+        return self._admin("POST", f"gdap/relationships/{relationship_id}/expire", body)
+
+    def publish_dns_record(self, tenant_id: str, domain: str, published: bool = True) -> dict[str, Any]:
+        """Publish (or withdraw) the TXT record of a domain added through Graph, so that verify succeeds."""
+        return self._admin(
+            "POST", f"graph/tenants/{tenant_id}/domains/{domain}/publish-dns", published=str(published).lower()
+        )
+
     def settings(self, changes: dict[str, Any] | None = None) -> dict[str, Any]:
         """Apply ``changes`` (if any) and return the settings now in force."""
         return self._admin("POST", "settings", changes) if changes else self._admin("GET", "settings")

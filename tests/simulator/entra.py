@@ -3,6 +3,12 @@
 Served: OpenID discovery, the signing keys, and the token endpoint with the client_credentials and
 refresh_token grants; clients authenticate with a secret or a certificate-signed assertion.
 Errors carry the AADSTS codes Entra uses for the same mistakes.
+
+Authorities: the partner tenant (GUID or domain), and a customer tenant (its id or default domain),
+where the partner's app redeems the partner's refresh token for a token of that tenant (``tid`` =
+the customer), as GDAP allows; Graph then checks the partner's relationships with that customer.
+Audiences: the resource of the scope (``https://graph.microsoft.com/.default`` gives
+``https://graph.microsoft.com``; Partner Center's gives ``https://api.partnercenter.microsoft.com``).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from starlette.responses import JSONResponse, Response
 
 from .http_util import origin, scope_header, sim_state
 from .journal import RequestRecord, current_record
-from .state import AccessToken, ClientApp, Partner, SimState
+from . import graph_state
+from .state import AccessToken, ClientApp, Customer, Partner, SimState
 
 router = APIRouter(tags=["Microsoft Entra"])
 
@@ -47,7 +54,8 @@ class EntraError(Exception):
 def describe_request(record: RequestRecord, scope: dict[str, Any], state: SimState) -> None:
     tenant = scope["path"].split("/", 2)[1]
     partner = state.partner(tenant)
-    record.partner = partner.tenant_id if partner else tenant
+    customer = None if partner else _customer_tenant(state, tenant)
+    record.partner = partner.tenant_id if partner else (customer.partner_id if customer else tenant)
     record.correlation_id = scope_header(scope, b"client-request-id") or str(uuid.uuid4())
 
 
@@ -109,14 +117,33 @@ def _known_partner(state: SimState, tenant: str) -> Partner:
     return partner
 
 
+def _customer_tenant(state: SimState, tenant: str) -> Customer | None:
+    """A customer tenant named by its id or its default (onmicrosoft.com) domain."""
+    customer = state.customers.get(tenant.lower())
+    if customer is None and "." in tenant:
+        customer = next((c for c in state.customers.values() if c.domain.lower() == tenant.lower()), None)
+    return customer
+
+
+def _known_tenant(state: SimState, tenant: str) -> tuple[Partner | None, Customer | None]:
+    """(partner, None) for a partner authority, (None, customer) for a customer one; else AADSTS90002."""
+    partner = state.partner(tenant)
+    if partner is not None:
+        return partner, None
+    customer = _customer_tenant(state, tenant)
+    if customer is None:
+        _known_partner(state, tenant)  # raises the same error as for any unknown tenant
+    return None, customer
+
+
 @router.get("/{tenant}/v2.0/.well-known/openid-configuration")
 async def openid_configuration(tenant: str, request: Request) -> Response:
     record = current_record(request)
     try:
-        partner = _known_partner(sim_state(request), tenant)
+        partner, customer = _known_tenant(sim_state(request), tenant)
     except EntraError as error:
         return _error_response(error, record)
-    base = f"{origin(request.scope)}/{partner.tenant_id}"
+    base = f"{origin(request.scope)}/{partner.tenant_id if partner else customer.id}"
     return JSONResponse(
         {
             "token_endpoint": f"{base}/oauth2/v2.0/token",
@@ -179,7 +206,10 @@ async def token(tenant: str, request: Request) -> Response:
     record.grant_type = form.get("grant_type")
     state = sim_state(request)
     try:
-        partner = _known_partner(state, tenant)
+        partner, customer = _known_tenant(state, tenant)
+        if customer is not None:
+            body = _customer_tenant_token(state, customer, form, request.scope, record.grant_type)
+            return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
         app = _authenticated_app(partner, form, _token_endpoints(request.scope, partner))
         if record.grant_type == "client_credentials":
             body = _client_credentials(state, partner, app, form)
@@ -200,6 +230,46 @@ async def token(tenant: str, request: Request) -> Response:
 def _token_endpoints(scope: dict[str, Any], partner: Partner) -> list[str]:
     """The audiences a client assertion may name: this token endpoint under either tenant alias."""
     return [f"{origin(scope)}/{alias}/oauth2/v2.0/token" for alias in (partner.tenant_id, partner.domain)]
+
+
+def _customer_tenant_token(
+    state: SimState, customer: Customer, form: dict[str, str], scope: dict[str, Any], grant_type: str | None
+) -> dict[str, Any]:
+    """A token of a customer tenant, for the partner's app and the partner's refresh token.
+
+    Assumed, undocumented in detail: the app is the partner's multi-tenant app, so its home partner is
+    found by client id; app-only tokens are refused (no consent of the app in customer tenants is
+    modelled), and a tenant that is not the home partner's customer refuses the partner's user
+    (AADSTS50020, as Entra answers a user from another directory without access).
+    """
+    client_id = form.get("client_id") or ""
+    home = next((p for p in state.partners.values() if client_id.lower() in p.apps), None)
+    if home is None or grant_type == "client_credentials":
+        raise EntraError(
+            400,
+            "unauthorized_client",
+            700016,
+            f"Application with identifier '{client_id}' was not found in the directory '{customer.domain}'. This can "
+            "happen if the application has not been installed by the administrator of the tenant or consented to by "
+            "any user in the tenant. You may have sent your authentication request to the wrong tenant.",
+        )
+    endpoints = [f"{origin(scope)}/{alias}/oauth2/v2.0/token" for alias in (customer.id, customer.domain)]
+    app = _authenticated_app(home, form, endpoints)
+    if grant_type != "refresh_token":
+        raise EntraError(
+            400, "unsupported_grant_type", 70003, f"The app requested an unsupported grant type '{grant_type}'."
+        )
+    _check_refresh_token(home, form)
+    if customer.partner_id.lower() != home.tenant_id.lower():
+        raise EntraError(
+            400,
+            "invalid_grant",
+            50020,
+            f"User account 'admin@{home.domain}' from identity provider 'https://sts.windows.net/{home.tenant_id}/' "
+            f"does not exist in tenant '{customer.company_name}' and cannot access the application '{app.client_id}' "
+            "in that tenant. The account needs to be added as an external user in the tenant first.",
+        )
+    return _refresh_token(state, home, app, form, origin(scope), tenant_id=customer.id)
 
 
 def _authenticated_app(partner: Partner, form: dict[str, str], audiences: list[str]) -> ClientApp:
@@ -313,12 +383,16 @@ def _b64url_decode(text: str) -> bytes:
         return b""
 
 
-def _issue_access_token(state: SimState, partner: Partner, app: ClientApp, kind: str, audience: str) -> dict[str, Any]:
+def _issue_access_token(
+    state: SimState, partner: Partner, app: ClientApp, kind: str, audience: str, tenant_id: str | None = None
+) -> dict[str, Any]:
     access_token = secrets.token_urlsafe(32)
     lifetime = state.settings.token_lifetime
     state.access_tokens[access_token] = AccessToken(
         partner.tenant_id, kind, app.client_id, audience, time.time() + lifetime
     )
+    if tenant_id is not None:  # a customer tenant's token (tid); the partner's tenant otherwise
+        graph_state.of(state).token_tenants[access_token] = tenant_id
     return {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": access_token}
 
 
@@ -335,9 +409,7 @@ def _client_credentials(state: SimState, partner: Partner, app: ClientApp, form:
     return _issue_access_token(state, partner, app, "app", scopes[0].removesuffix("/.default"))
 
 
-def _refresh_token(
-    state: SimState, partner: Partner, app: ClientApp, form: dict[str, str], issuer_origin: str
-) -> dict[str, Any]:
+def _check_refresh_token(partner: Partner, form: dict[str, str]) -> None:
     presented = form.get("refresh_token", "")
     if presented in partner.expired_refresh_tokens:
         raise EntraError(
@@ -351,6 +423,17 @@ def _refresh_token(
     # for one partner user, admin@<partner domain>.
     if presented not in partner.refresh_tokens:
         raise EntraError(400, "invalid_grant", 70000, "Provided grant is invalid or malformed.")
+
+
+def _refresh_token(
+    state: SimState,
+    partner: Partner,
+    app: ClientApp,
+    form: dict[str, str],
+    issuer_origin: str,
+    tenant_id: str | None = None,
+) -> dict[str, Any]:
+    _check_refresh_token(partner, form)
     scopes = form.get("scope", "").split()
     resources = {scope.rsplit("/", 1)[0] for scope in scopes if scope not in RESERVED_SCOPES}
     if len(resources) > 1:
@@ -360,7 +443,8 @@ def _refresh_token(
             28000,
             "Provided value for the input parameter scope is not valid because it contains more than one resource.",
         )
-    body = _issue_access_token(state, partner, app, "app_user", resources.pop() if resources else GRAPH_AUDIENCE)
+    audience = resources.pop() if resources else GRAPH_AUDIENCE
+    body = _issue_access_token(state, partner, app, "app_user", audience, tenant_id)
     # Entra rotates the refresh token on use; the old one stays valid until it expires.
     rotated = secrets.token_urlsafe(48)
     partner.refresh_tokens[rotated] = None
@@ -372,16 +456,16 @@ def _refresh_token(
         client_info = json.dumps({"uid": user_oid, "utid": partner.tenant_id}).encode()
         body["client_info"] = base64.urlsafe_b64encode(client_info).decode().rstrip("=")
     if "openid" in scopes:
-        body["id_token"] = _id_token(partner, app, user_oid, issuer_origin)
+        body["id_token"] = _id_token(partner, app, user_oid, issuer_origin, tenant_id or partner.tenant_id)
     return body
 
 
-def _id_token(partner: Partner, app: ClientApp, user_oid: str, issuer_origin: str) -> str:
+def _id_token(partner: Partner, app: ClientApp, user_oid: str, issuer_origin: str, tenant_id: str) -> str:
     key, jwk = _id_token_key()
     now = int(time.time())
     claims = {
         "aud": app.client_id,
-        "iss": f"{issuer_origin}/{partner.tenant_id}/v2.0",
+        "iss": f"{issuer_origin}/{tenant_id}/v2.0",
         "iat": now,
         "nbf": now,
         "exp": now + 3600,
@@ -389,7 +473,7 @@ def _id_token(partner: Partner, app: ClientApp, user_oid: str, issuer_origin: st
         "oid": user_oid,
         "preferred_username": f"admin@{partner.domain}",
         "sub": str(uuid.uuid5(uuid.UUID(user_oid), app.client_id.lower())),
-        "tid": partner.tenant_id,
+        "tid": tenant_id,
         "ver": "2.0",
     }
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": jwk["kid"]})

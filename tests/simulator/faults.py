@@ -29,7 +29,7 @@ class FaultRule(BaseModel):
     rate: float | None = Field(None, ge=0, le=1, description="Probability per matching request; None = always.")
     method: str | None = None
     path: str | None = Field(None, description="Regular expression searched in the request path (no query).")
-    api: Literal["pc", "aps", "entra"] | None = None
+    api: Literal["pc", "aps", "entra", "graph"] | None = None
     retry_after: int = Field(1, ge=0, description="Retry-After seconds of a 429 (and of a 503).")
     delay_s: float = Field(5.0, ge=0, description="How long `slow` waits before processing.")
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from starlette.responses import Response
 
-from . import aps, entra, partner_center
+from . import aps, entra, graph, partner_center
 from .connection import client_gone, drop_connection
 from .faults import APPLIED_FAULTS
 from .journal import RECORD_SCOPE_KEY, RequestRecord
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .app import Simulator
 
 _ENTRA_PATH = re.compile(r"^/[^/]+/(?:v2\.0|oauth2|discovery)/")
-_API_MODULES = {"pc": partner_center, "aps": aps, "entra": entra}
+_API_MODULES = {"pc": partner_center, "aps": aps, "entra": entra, "graph": graph}
 _STATUS_FAULTS = {"429", "500", "502", "503", "504"}
 
 
@@ -38,6 +38,8 @@ def api_of(path: str) -> str | None:
         return "pc"
     if path.startswith("/aps/"):
         return "aps"
+    if path.startswith("/v1.0/"):
+        return "graph"
     if _ENTRA_PATH.match(path):
         return "entra"
     return None
@@ -78,10 +80,11 @@ class SimulatorMiddleware:
         if latency:
             await asyncio.sleep(latency)
 
-        # Assumed: rate_limit_rpm throttles Partner Center (documented per partner) and APS (per consumer),
-        # not Entra, whose throttling MSAL handles differently.
+        # Assumed: rate_limit_rpm throttles Partner Center (documented per partner) and APS (per consumer) and
+        # Graph (per tenant of the token), not Entra, whose throttling MSAL handles differently.
         if api != "entra":
-            wait = faults.rate_limit_wait(record.partner, time.monotonic())
+            caller = graph.rate_limit_key(record, scope) if api == "graph" else record.partner
+            wait = faults.rate_limit_wait(caller, time.monotonic())
             if wait:
                 record.fault = "rate_limit"
                 await _API_MODULES[api].fault_response(429, wait, record)(scope, receive, send)

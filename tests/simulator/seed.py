@@ -15,7 +15,7 @@ import yaml
 from cryptography import x509
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import aps_resources, pc_catalog
+from . import aps_resources, graph_state, pc_catalog
 from .settings import Settings
 from .state import (
     Agreement,
@@ -125,6 +125,7 @@ class SeedCustomer(_SeedModel):
     agreements: list[SeedAgreement] = []
     billing_profile: dict[str, Any] | None = None
     organization_registration_number: str | None = None
+    graph_domains: list[graph_state.SeedGraphDomain] = []  # added through Graph, not verified yet
 
 
 class CustomersGenerate(_SeedModel):
@@ -150,6 +151,7 @@ class SeedPartner(_SeedModel):
     expired_refresh_tokens: list[str] = []  # answered with AADSTS700082
     customers: list[SeedCustomer] = []
     customers_generate: CustomersGenerate | None = None
+    gdap_relationships: list[graph_state.SeedRelationship] = []  # Microsoft Graph GDAP relationships
 
 
 class SeedAllowedOperation(_SeedModel):
@@ -254,6 +256,7 @@ def _load_partner(state: SimState, seed: SeedPartner) -> None:
         _load_customer(state, partner, seed_customer)
     if seed.customers_generate:
         _generate_customers(state, partner, seed.customers_generate)
+    graph_state.load_relationships(state, partner, seed.gdap_relationships)
 
 
 def _load_customer(state: SimState, partner: Partner, seed: SeedCustomer) -> None:
@@ -269,6 +272,7 @@ def _load_customer(state: SimState, partner: Partner, seed: SeedCustomer) -> Non
         domain = VerifiedDomain(name=entry) if isinstance(entry, str) else VerifiedDomain(**entry.model_dump())
         customer.custom_domains[domain.name.lower()] = domain
     state.add_customer(partner, customer)
+    graph_state.load_domains(state, customer, seed.graph_domains)
     for seed_user in seed.users:
         _add_unique_user(customer, _user_from_seed(state, customer, seed_user))
     if seed.users_generate:
@@ -413,12 +417,14 @@ def _load_aps(state: SimState, seed: SeedAps) -> None:
 
 def snapshot(state: SimState) -> dict[str, Any]:
     """The whole state in the seed format (secrets included: this is a test fixture's view)."""
-    return {
+    result = {
         "settings": state.settings.model_dump(),
         "partners": [_partner_snapshot(partner) for partner in state.partners.values()],
         "aps": _aps_snapshot(state),
         "address_validation": state.address_rules,
     }
+    graph_state.add_to_snapshot(state, result)
+    return result
 
 
 def _without_none(values: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,12 @@ class Settings(BaseModel):
     add_domain_status: Literal[200, 201] = Field(
         201, description="POST /verifieddomain: the doc example says 201, the REST reference 200."
     )
+    graph_max_page_size: int = Field(
+        2, ge=1, description="Graph: largest page, whatever `$top` asks (small, so that clients cross pages)."
+    )
+    graph_access_assignment_pending_reads: int = Field(
+        0, ge=0, description="Graph: reads of a new or changed GDAP access assignment that still see it `pending`."
+    )
     bypass_status: Literal[200, 201, 204] = Field(
         200, description="APS bypass_ownership_validation: 200/201 with the resource, 204 without a body."
     )
