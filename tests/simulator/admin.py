@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.responses import JSONResponse, Response
 
 from . import seed
@@ -96,3 +96,55 @@ async def clear_faults(request: Request) -> Response:
     sim = simulator(request)
     sim.set_faults(sim.baseline_faults)
     return Response(status_code=204)
+
+
+class SkuUnits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active_units: int | None = Field(None, ge=0)
+    suspended_units: int | None = Field(None, ge=0)
+    warning_units: int | None = Field(None, ge=0)
+    capability_status: str | None = None
+
+
+@router.post(
+    "/customers/{customer_id}/subscribedskus/{sku}",
+    summary="Change a customer's SKU units (sku: id or part number); returns its counts",
+)
+async def set_sku_units(customer_id: str, sku: str, request: Request, changes: SkuUnits) -> Response:
+    state = simulator(request).state
+    customer = state.customers.get(customer_id.lower())
+    found = customer and (
+        customer.skus.get(sku.lower())
+        or next((s for s in customer.skus.values() if s.part_number.lower() == sku.lower()), None)
+    )
+    if not found:
+        return JSONResponse({"detail": f"no SKU {sku} on customer {customer_id}"}, status_code=404)
+    for name, value in changes.model_dump(exclude_none=True).items():
+        setattr(found, name, value)
+    state.touch()
+    return JSONResponse(
+        {
+            "id": found.id,
+            "part_number": found.part_number,
+            "active_units": found.active_units,
+            "consumed_units": found.consumed_units,
+            "available_units": found.available_units,
+            "suspended_units": found.suspended_units,
+            "warning_units": found.warning_units,
+            "capability_status": found.capability_status,
+        }
+    )
+
+
+@router.get("/address-validation", summary="The addresses POST /v1/validations/address refuses")
+async def get_address_rules(request: Request) -> list[dict[str, Any]]:
+    return simulator(request).state.address_rules
+
+
+@router.put("/address-validation", summary="Replace the refused addresses (the seed's address_validation format)")
+async def set_address_rules(request: Request, rules: list[seed.SeedAddressRule]) -> list[dict[str, Any]]:
+    state = simulator(request).state
+    state.address_rules = [rule.model_dump(exclude_none=True) for rule in rules]
+    state.touch()
+    return state.address_rules

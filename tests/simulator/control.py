@@ -99,6 +99,14 @@ class Sim:
             "POST", f"graph/tenants/{tenant_id}/domains/{domain}/publish-dns", published=str(published).lower()
         )
 
+    def set_sku_units(self, customer_id: str, sku: str, **units: Any) -> dict[str, Any]:
+        """Change a customer's SKU (id or part number): ``active_units``, ``suspended_units``, ...; returns its counts."""
+        return self._admin("POST", f"customers/{customer_id}/subscribedskus/{sku}", units)
+
+    def set_address_rules(self, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Replace the addresses POST /v1/validations/address refuses (the seed's ``address_validation``)."""
+        return self._admin("PUT", "address-validation", rules)
+
     def settings(self, changes: dict[str, Any] | None = None) -> dict[str, Any]:
         """Apply ``changes`` (if any) and return the settings now in force."""
         return self._admin("POST", "settings", changes) if changes else self._admin("GET", "settings")

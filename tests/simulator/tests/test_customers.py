@@ -288,3 +288,19 @@ def test_a_new_customers_writes_are_journaled_for_the_partner(sim, pc, app_token
         201,
         PARTNER,
     )
+
+
+def test_the_admin_api_replaces_the_refused_addresses(sim, pc, app_token):
+    rule = {"address_line1": "One Microsoft Way", "postal_code": "98052", "country": "US", "status": "Multiple",
+            "validation_message": "More than one match", "suggested_addresses": []}  # fmt: skip
+    assert sim.set_address_rules([rule]) == [rule]
+    good = {
+        "addressLine1": "One Microsoft Way",
+        "city": "Redmond",
+        "state": "WA",
+        "postalCode": "98052",
+        "country": "US",
+    }
+    assert pc("POST", "/validations/address", app_token, json=good).json()["status"] == "Multiple"
+    assert pc("POST", "/validations/address", app_token, json=INVALID_ADDRESS).json()["status"] == "VerifiedShippable"
+    assert sim.state()["address_validation"] == [rule]

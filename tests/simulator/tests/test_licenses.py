@@ -329,3 +329,16 @@ def test_role_errors(sim, pc, user_token):
     pc("POST", members, user_token, json={"id": uid})
     pc("DELETE", f"/customers/{CONTOSO}/users/{uid}", user_token)
     assert pc("GET", members, user_token).json()["items"] == []
+
+
+def test_the_admin_api_changes_a_skus_units(sim, pc, user_token):
+    counts = sim.set_sku_units(CONTOSO, "ems", active_units=1)
+    assert (counts["id"], counts["active_units"], counts["available_units"]) == (EMS, 1, 1)
+    uid = user_id(sim, CONTOSO_ADMIN)
+    assert license_update(pc, user_token, uid, assign=[(EMS, None)]).status_code == 201
+    assert sim.set_sku_units(CONTOSO, EMS)["available_units"] == 0
+    assert skus(pc, user_token)["EMS"]["availableUnits"] == 0
+    with pytest.raises(Exception, match="404"):
+        sim.set_sku_units(CONTOSO, "NO_SUCH_SKU", active_units=1)
+    with pytest.raises(Exception, match="422"):
+        sim.set_sku_units(CONTOSO, "EMS", active_units=-1)
