@@ -312,9 +312,11 @@ def add_to_snapshot(state: SimState, snapshot: dict[str, Any]) -> None:
             _relationship_snapshot(rel) for rel in graph.partner_relationships(partner["tenant_id"])
         ]
         for customer in partner["customers"]:
+            verified = {customer["domain"].lower(), *(d["name"].lower() for d in customer["custom_domains"])}
             customer["graph_domains"] = [
                 {"name": domain.name, "dns_published": domain.dns_published}
                 for domain in graph.tenant_domains(customer["id"]).values()
+                if domain.name.lower() not in verified  # verified meanwhile through Partner Center
             ]
 
 
