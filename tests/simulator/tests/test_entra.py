@@ -19,6 +19,7 @@ from .support import (
     APP_SCOPE,
     CLIENT_ID,
     CLIENT_SECRET,
+    CONTOSO,
     PARTNER,
     PARTNER_DOMAIN,
     REFRESH_TOKEN,
@@ -236,3 +237,102 @@ def test_token_requests_are_journaled_with_their_grant_type(sim, app_token, user
     grants = [entry["grant_type"] for entry in sim.journal() if entry["api"] == "entra"]
     assert grants == ["client_credentials", "refresh_token"]
     assert sim.counters()["token_requests"] == {"client_credentials": 1, "refresh_token": 1}
+
+
+# --- Microsoft Graph audiences and customer-tenant authorities ---------------------------------------------
+
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+GRAPH_RELATIONSHIPS = "/v1.0/tenantRelationships/delegatedAdminRelationships"
+
+
+def graph_get(http, sim, path, token):
+    return http.get(f"{sim.url}{path}", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_msal_gets_app_only_and_app_user_graph_tokens(sim, http, pc):
+    app = msal_app(sim, CLIENT_SECRET)
+    app_only = app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
+    assert "error" not in app_only, app_only
+    app_user = app.acquire_token_by_refresh_token(REFRESH_TOKEN, scopes=[GRAPH_SCOPE])
+    assert "error" not in app_user, app_user
+    for result in (app_only, app_user):
+        assert graph_get(http, sim, GRAPH_RELATIONSHIPS, result["access_token"]).status_code == 200
+        # a Graph token is not a Partner Center token
+        assert pc("GET", "/customers", result["access_token"]).status_code == 401
+
+
+def test_partner_center_tokens_are_refused_by_graph(sim, http, app_token, user_token):
+    for token in (app_token, user_token):
+        answer = graph_get(http, sim, GRAPH_RELATIONSHIPS, token)
+        assert answer.status_code == 401
+        assert answer.json()["error"]["code"] == "InvalidAuthenticationToken"
+
+
+@pytest.mark.parametrize("authority", [CONTOSO, "contoso-demo.onmicrosoft.com"])
+def test_msal_customer_tenant_authority_gives_a_graph_token_of_that_tenant(sim, http, authority):
+    config = http.get(f"{sim.url}/{authority}/v2.0/.well-known/openid-configuration").json()
+    assert config["token_endpoint"] == f"{sim.url}/{CONTOSO}/oauth2/v2.0/token"
+    result = msal_app(sim, CLIENT_SECRET, tenant=authority).acquire_token_by_refresh_token(
+        REFRESH_TOKEN, scopes=[GRAPH_SCOPE]
+    )
+    assert "error" not in result, result
+    assert result["id_token_claims"]["tid"] == CONTOSO
+    domains = graph_get(http, sim, "/v1.0/domains", result["access_token"]).json()["value"]
+    assert [d["id"] for d in domains] == ["contoso-demo.onmicrosoft.com"]
+    entry = [e for e in sim.journal() if e["api"] == "entra" and e["grant_type"] == "refresh_token"][-1]
+    assert entry["path"] == f"/{CONTOSO}/oauth2/v2.0/token" and entry["partner"] == PARTNER  # the discovered endpoint
+
+
+def test_customer_tenant_of_another_partner_refuses_the_partner_user(sim, http):
+    seed = sim.state()
+    seed["partners"].append(
+        {
+            "tenant_id": "4b1f2c3d-0000-4000-8000-000000000002",
+            "domain": "otherpartner.onmicrosoft.com",
+            "customers": [
+                {"id": "c0000099-0000-4000-8000-000000000099", "company_name": "Not Ours", "domain": "notours.onmicrosoft.com"}
+            ],
+        }
+    )
+    sim.reset(seed)
+    answer = http.post(
+        f"{sim.url}/c0000099-0000-4000-8000-000000000099/oauth2/v2.0/token",
+        data={"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "grant_type": "refresh_token",
+              "refresh_token": REFRESH_TOKEN, "scope": GRAPH_SCOPE},
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert (answer.json()["error"], answer.json()["error_codes"]) == ("invalid_grant", [50020])
+    unknown = http.post(
+        f"{sim.url}/00000000-0000-4000-8000-00000000beef/oauth2/v2.0/token",
+        data={"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "grant_type": "refresh_token",
+              "refresh_token": REFRESH_TOKEN, "scope": GRAPH_SCOPE},
+    )  # fmt: skip
+    assert unknown.json()["error_codes"] == [90002]
+
+
+def test_customer_tenant_refuses_app_only_tokens_and_wrong_secrets(sim, http):
+    common = {"client_id": CLIENT_ID, "scope": GRAPH_SCOPE}
+    app_only = http.post(
+        f"{sim.url}/{CONTOSO}/oauth2/v2.0/token",
+        data={**common, "client_secret": CLIENT_SECRET, "grant_type": "client_credentials"},
+    )
+    assert app_only.json()["error_codes"] == [700016]
+    wrong = http.post(
+        f"{sim.url}/{CONTOSO}/oauth2/v2.0/token",
+        data={**common, "client_secret": "wrong", "grant_type": "refresh_token", "refresh_token": REFRESH_TOKEN},
+    )
+    assert (wrong.status_code, wrong.json()["error_codes"]) == (401, [7000215])
+    bad_grant = http.post(
+        f"{sim.url}/{CONTOSO}/oauth2/v2.0/token",
+        data={**common, "client_secret": CLIENT_SECRET, "grant_type": "refresh_token", "refresh_token": "nope"},
+    )
+    assert bad_grant.json()["error_codes"] == [70000]
+
+
+def test_certificate_assertion_at_a_customer_authority_names_that_token_endpoint(sim, http, app_certificate):
+    key_pem, certificate_pem, certificate = app_certificate
+    seed_with_certificate(sim, certificate_pem)
+    credential = {"private_key": key_pem, "public_certificate": certificate_pem}
+    result = msal_app(sim, credential, tenant=CONTOSO).acquire_token_by_refresh_token(REFRESH_TOKEN, scopes=[GRAPH_SCOPE])
+    assert "error" not in result, result
+    assert graph_get(http, sim, "/v1.0/domains", result["access_token"]).status_code == 200
