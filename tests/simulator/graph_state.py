@@ -183,6 +183,46 @@ def activate(relationship: Relationship, state: SimState, now: float | None = No
     relationship.touch()
 
 
+# Documented: a customer created in Partner Center gets a default GDAP relationship, already approved.
+# Assumed, from Microsoft's announcement rather than a reference page: these roles, P730D, no auto-extension.
+DEFAULT_RELATIONSHIP_ROLES = [
+    "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",  # Directory Readers
+    "9360feb5-f418-4baa-8175-e2a00bac4301",  # Directory Writers
+    "4d6ac14f-3453-41d0-bef9-a3e0c569773a",  # License Administrator
+    "f023fd81-a637-4b56-95fd-791ac0226033",  # Service Support Administrator
+    "fe930be7-5e62-47db-91af-98c3a49a38b1",  # User Administrator
+    "e8611ab8-c189-46e8-94e1-60213ab1f814",  # Privileged Role Administrator
+    "729827e3-9c14-49f7-bb1b-9608f156bbb8",  # Helpdesk Administrator
+    "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",  # Privileged Authentication Administrator
+]
+
+
+def add_default_relationship(state: SimState, partner: Partner, customer: Customer) -> Relationship:
+    """The active relationship a customer created through Partner Center starts with."""
+    # Assumed: the display name; "Default_" and the domain prefix, at most 50 characters.
+    display_name = ("Default_" + customer.domain.split(".", 1)[0])[:50]
+    names = {r.display_name.lower() for r in of(state).partner_relationships(partner.tenant_id)}
+    suffix = 1
+    while display_name.lower() in names:
+        suffix += 1
+        display_name = (("Default_" + customer.domain.split(".", 1)[0])[: 50 - len(str(suffix)) - 1]) + f"_{suffix}"
+    now = time.time()
+    rel = Relationship(
+        id=relationship_id(partner.tenant_id, display_name, customer.id),
+        partner_id=partner.tenant_id,
+        display_name=display_name,
+        duration="P730D",
+        roles=list(DEFAULT_RELATIONSHIP_ROLES),
+        seq=state.next_seq(),
+        created=now,
+        modified=now,
+        customer_id=customer.id,
+    )
+    activate(rel, state, now)
+    of(state).relationships[rel.id.lower()] = rel
+    return rel
+
+
 # --- domains: one truth with Partner Center -----------------------------------------------------------
 
 

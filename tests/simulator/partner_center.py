@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
-from . import pc_catalog, seed
+from . import graph_state, pc_catalog, seed
 from . import pc_models as models
 from .http_util import scope_header, sim_state
 from .journal import RequestRecord, current_record
@@ -985,6 +985,7 @@ async def create_customer(
         customer.billing_profile = billing.model_dump(exclude_none=True)
         customer.organization_registration_number = body.company_profile.organization_registration_number
         state.add_customer(caller.partner, customer)
+        graph_state.add_default_relationship(state, caller.partner, customer)  # visible in Graph's GDAP
         # The initial admin: a Global Administrator who must change the password at first sign-in.
         password = _initial_password()
         admin = User(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Callable
 
 import pytest
@@ -41,6 +42,12 @@ def graph(http, sim, graph_user_token) -> Callable[..., requests.Response]:
         return http.request(method, url, headers=all_headers, timeout=30, **kwargs)
 
     return call
+
+
+def days_from_now(days: float) -> str:
+    """An ISO 8601 UTC time, comparable as text with Graph's dateTimes."""
+    moment = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def new_relationship(**changes: Any) -> dict[str, Any]:
@@ -89,7 +96,7 @@ def test_seeded_relationships_page_with_next_links(sim, graph):
     }  # fmt: skip
     assert by_name["Demo expired Filler 04"]["status"] == "expired"
     contoso = by_name["Demo onboarding Contoso"]
-    assert contoso["endDateTime"] > "2028-01-01" and contoso["@odata.etag"].startswith('W/"')
+    assert contoso["endDateTime"] > days_from_now(729) and contoso["@odata.etag"].startswith('W/"')
 
 
 def test_filter_on_status_and_customer_and_top(sim, graph):
@@ -203,7 +210,7 @@ def test_terminate_an_active_relationship(sim, graph):
 
 def test_expiry_and_end_date_admin_calls(sim, graph):
     moved = sim.expire_relationship(CONTOSO_RELATIONSHIP, days_left=10)
-    assert moved["status"] == "active" and moved["endDateTime"] < "2027-01-01"
+    assert moved["status"] == "active" and days_from_now(9) < moved["endDateTime"] < days_from_now(11)
     assert sim.expire_relationship(FABRIKAM_RELATIONSHIP)["status"] == "expired"
     active = graph("GET", RELATIONSHIPS, params={"$filter": "status eq 'active'"}).json()["value"]
     assert [item["id"] for item in active] == [CONTOSO_RELATIONSHIP]
@@ -328,3 +335,16 @@ def test_state_round_trip_keeps_relationships(sim, http, graph):
     ).json()["access_token"]
     again = graph("GET", f"{RELATIONSHIPS}/{created['id']}", token=token)
     assert again.status_code == 200 and again.json()["displayName"] == "Onboarding Northwind"
+
+
+def test_a_customer_created_in_partner_center_gets_an_approved_default_relationship(sim, graph, pc, app_token):
+    from .test_customers import new_customer_body
+
+    created = pc("POST", "/customers", app_token, json=new_customer_body("gdapdefault"))
+    assert created.status_code == 201, created.text
+    customer_id = created.json()["id"]
+    found = graph("GET", RELATIONSHIPS, params={"$filter": f"customer/tenantId eq '{customer_id}'"}).json()["value"]
+    assert [(r["displayName"], r["status"]) for r in found] == [("Default_gdapdefault", "active")]
+    roles = {r["roleDefinitionId"] for r in found[0]["accessDetails"]["unifiedRoles"]}
+    assert {USER_ADMIN, LICENSE_ADMIN, PRIVILEGED_ROLE_ADMIN} <= roles and GLOBAL_ADMIN not in roles
+    assert found[0]["endDateTime"] > days_from_now(729)
