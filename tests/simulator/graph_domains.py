@@ -14,7 +14,6 @@ verified here becomes a custom domain of the customer there, and a deleted one i
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from typing import Any
 
@@ -44,12 +43,7 @@ def _tenant(state: SimState, caller: GraphCaller, write: bool) -> Customer | Par
     if tenant is None:
         raise _request_denied()
     if isinstance(tenant, Customer):
-        now = time.time()
-        roles: set[str] = set()
-        for rel in graph_state.of(state).partner_relationships(caller.partner.tenant_id):
-            rel.refresh(now)
-            if rel.status == "active" and (rel.customer_id or "").lower() == tenant.id.lower():
-                roles.update(rel.roles)
+        roles = graph_state.active_roles(state, caller.partner.tenant_id, tenant.id)
         # Assumed: reads need any active relationship with the customer, writes Domain Name Administrator
         # (or Global Administrator); security-group membership of the partner user is not modelled.
         if not roles or (write and not roles & _DOMAIN_WRITERS):

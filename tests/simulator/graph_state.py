@@ -223,6 +223,33 @@ def add_default_relationship(state: SimState, partner: Partner, customer: Custom
     return rel
 
 
+def active_roles(state: SimState, partner_id: str, customer_id: str) -> set[str]:
+    """The roles of the partner's active relationships with the customer (none: no GDAP access)."""
+    now, roles = time.time(), set()
+    for rel in of(state).partner_relationships(partner_id):
+        rel.refresh(now)
+        if rel.status == "active" and (rel.customer_id or "").lower() == customer_id.lower():
+            roles.update(rel.roles)
+    return roles
+
+
+def check_partner_center_access(state: SimState, partner: Partner, customer: Customer) -> None:
+    """With the ``gdap_enforce_partner_center`` setting: App+User calls about a customer need active GDAP.
+
+    Assumed: any active relationship with the customer will do (the role each call needs is not
+    checked), and the refusal is Partner Center's 403 with the error table's 2032 ("Access denied").
+    """
+    if not active_roles(state, partner.tenant_id, customer.id):
+        from .partner_center import PartnerCenterError  # imported here: partner_center imports this module
+
+        raise PartnerCenterError(
+            403,
+            2032,
+            f"Access denied: the partner has no active granular delegated admin (GDAP) relationship with the "
+            f"customer {customer.id}.",
+        )
+
+
 # --- domains: one truth with Partner Center -----------------------------------------------------------
 
 

@@ -169,6 +169,8 @@ def _customer(state: SimState, caller: Caller, customer_id: str) -> Customer:
             f"The partner id {caller.partner.tenant_id} has no commerce relationship with the customer id "
             f"{customer.id}",
         )
+    if caller.kind == "app_user" and state.settings.gdap_enforce_partner_center:
+        graph_state.check_partner_center_access(state, caller.partner, customer)
     return customer
 
 

@@ -31,6 +31,11 @@ class Settings(BaseModel):
     graph_access_assignment_pending_reads: int = Field(
         0, ge=0, description="Graph: reads of a new or changed GDAP access assignment that still see it `pending`."
     )
+    gdap_enforce_partner_center: bool = Field(
+        False,
+        description="Partner Center: App+User calls about a customer need an active GDAP relationship with it "
+        "(403 otherwise). Off by default: the documented rule, but the older tests do not seed relationships.",
+    )
     bypass_status: Literal[200, 201, 204] = Field(
         200, description="APS bypass_ownership_validation: 200/201 with the resource, 204 without a body."
     )

@@ -348,3 +348,14 @@ def test_a_customer_created_in_partner_center_gets_an_approved_default_relations
     roles = {r["roleDefinitionId"] for r in found[0]["accessDetails"]["unifiedRoles"]}
     assert {USER_ADMIN, LICENSE_ADMIN, PRIVILEGED_ROLE_ADMIN} <= roles and GLOBAL_ADMIN not in roles
     assert found[0]["endDateTime"] > days_from_now(729)
+
+
+def test_partner_center_gdap_enforcement_setting(sim, pc, user_token, app_token):
+    assert pc("GET", f"/customers/{NORTHWIND}/users", user_token).status_code == 200  # off by default
+    sim.settings({"gdap_enforce_partner_center": True})
+    refused = pc("GET", f"/customers/{NORTHWIND}/users", user_token)
+    assert (refused.status_code, refused.json()["code"]) == (403, 2032)
+    assert pc("GET", f"/customers/{CONTOSO}/users", user_token).status_code == 200  # seeded relationship
+    assert pc("GET", f"/customers/{NORTHWIND}", app_token).status_code == 200  # app-only is not GDAP
+    sim.expire_relationship(CONTOSO_RELATIONSHIP)
+    assert pc("GET", f"/customers/{CONTOSO}/users", user_token).status_code == 403
