@@ -165,7 +165,8 @@ class GraphCaller:
 
 
 _CHALLENGE = {
-    "WWW-Authenticate": 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
+    "WWW-Authenticate": 'Bearer realm="", '
+    'authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
     'client_id="00000003-0000-0000-c000-000000000000"'
 }
 
@@ -523,7 +524,9 @@ def _check_auto_extend(value: Any, roles: list[str]) -> str:
         raise bad_request(f"The autoExtendDuration '{value}' is not valid: it must be PT0S, P0D or P180D.")
     if value == "P180D" and graph_state.GLOBAL_ADMINISTRATOR in roles:
         # Documented (GDAP FAQ): no auto-extension for relationships with the Global Administrator role.
-        raise bad_request("Auto-extension is not supported for relationships that include the Global Administrator role.")
+        raise bad_request(
+            "Auto-extension is not supported for relationships that include the Global Administrator role."
+        )
     return value
 
 
@@ -548,7 +551,9 @@ async def create_relationship(request: Request, caller: GraphCaller = Depends(pa
     state = sim_state(request)
     body = await json_body(request)
     refuse_unknown_properties(
-        body, ("displayName", "duration", "customer", "accessDetails", "autoExtendDuration"), "delegatedAdminRelationship"
+        body,
+        ("displayName", "duration", "customer", "accessDetails", "autoExtendDuration"),
+        "delegatedAdminRelationship",
     )
     display_name = _check_display_name(state, caller, body.get("displayName"))
     duration = _check_duration(body.get("duration"))
@@ -578,7 +583,9 @@ async def create_relationship(request: Request, caller: GraphCaller = Depends(pa
 
 
 @router.get(_RELATIONSHIPS + "/{relationship_id}")
-async def get_relationship(relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)) -> Response:
+async def get_relationship(
+    relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)
+) -> Response:
     rel = _relationship(sim_state(request), caller, relationship_id)
     return _with_etag(rel, relationship_json(rel))
 
@@ -592,7 +599,9 @@ async def update_relationship(
     check_if_match(request, rel.etag)
     body = await json_body(request)
     refuse_unknown_properties(
-        body, ("displayName", "duration", "customer", "accessDetails", "autoExtendDuration"), "delegatedAdminRelationship"
+        body,
+        ("displayName", "duration", "customer", "accessDetails", "autoExtendDuration"),
+        "delegatedAdminRelationship",
     )
     # Documented: only a relationship in "created" can change, except autoExtendDuration, also when active.
     only_auto_extend = set(body) - {"@odata.type"} <= {"autoExtendDuration"}
@@ -645,7 +654,9 @@ def _request_json(rel: Relationship, item: RelationshipRequest, status: str | No
 
 
 @router.post(_RELATIONSHIPS + "/{relationship_id}/requests", status_code=201)
-async def create_request(relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)) -> Response:
+async def create_request(
+    relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)
+) -> Response:
     state = sim_state(request)
     rel = _relationship(state, caller, relationship_id)
     body = await json_body(request)
@@ -653,7 +664,9 @@ async def create_request(relationship_id: str, request: Request, caller: GraphCa
     action = body.get("action")
     if action == "lockForApproval":
         if rel.status != "created":
-            raise bad_request(f"lockForApproval needs a relationship in the status 'created'; this one is '{rel.status}'.")
+            raise bad_request(
+                f"lockForApproval needs a relationship in the status 'created'; this one is '{rel.status}'."
+            )
         rel.status = "approvalPending"
     elif action == "terminate":
         if rel.status not in ("active", "expiring"):
@@ -674,7 +687,9 @@ async def create_request(relationship_id: str, request: Request, caller: GraphCa
 
 
 @router.get(_RELATIONSHIPS + "/{relationship_id}/requests")
-async def list_requests(relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)) -> Response:
+async def list_requests(
+    relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)
+) -> Response:
     rel = _relationship(sim_state(request), caller, relationship_id)
     return json_response({"value": [_request_json(rel, item) for item in rel.requests]})
 
@@ -740,7 +755,9 @@ def _check_subset(rel: Relationship, roles: list[str]) -> None:
 
 
 @router.get(_RELATIONSHIPS + "/{relationship_id}/accessAssignments")
-async def list_assignments(relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)) -> Response:
+async def list_assignments(
+    relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)
+) -> Response:
     rel = _relationship(sim_state(request), caller, relationship_id)
     items = sorted(rel.access_assignments.values(), key=lambda a: a.seq)
     return paged(
@@ -750,7 +767,9 @@ async def list_assignments(relationship_id: str, request: Request, caller: Graph
 
 
 @router.post(_RELATIONSHIPS + "/{relationship_id}/accessAssignments", status_code=201)
-async def create_assignment(relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)) -> Response:
+async def create_assignment(
+    relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)
+) -> Response:
     state = sim_state(request)
     rel = _relationship(state, caller, relationship_id)
     body = await json_body(request)
@@ -816,7 +835,9 @@ async def update_assignment(
         "id": operation_id,
         "operationType": "delegatedAdminAccessAssignmentUpdate",
         "status": "succeeded",  # Assumed: the long-running operation has finished by the first look
-        "data": json.dumps({"id": assignment.id, "accessDetails": {"unifiedRoles": [{"roleDefinitionId": r} for r in roles]}}),
+        "data": json.dumps(
+            {"id": assignment.id, "accessDetails": {"unifiedRoles": [{"roleDefinitionId": r} for r in roles]}}
+        ),
         "createdDateTime": iso_utc(now),
         "lastModifiedDateTime": iso_utc(now),
         "relationship": rel.id.lower(),
@@ -842,10 +863,14 @@ async def delete_assignment(
 
 
 @router.get(_RELATIONSHIPS + "/{relationship_id}/operations")
-async def list_operations(relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)) -> Response:
+async def list_operations(
+    relationship_id: str, request: Request, caller: GraphCaller = Depends(partner_tenant)
+) -> Response:
     state = sim_state(request)
     rel = _relationship(state, caller, relationship_id)
-    operations = [_public(op) for op in graph_state.of(state).operations.values() if op["relationship"] == rel.id.lower()]
+    operations = [
+        _public(op) for op in graph_state.of(state).operations.values() if op["relationship"] == rel.id.lower()
+    ]
     return json_response({"value": operations})
 
 

@@ -77,4 +77,6 @@ async def publish_dns(tenant_id: str, name: str, request: Request, published: bo
         return JSONResponse({"detail": f"tenant {tenant_id} has no unverified domain {name}"}, status_code=404)
     domain.dns_published = published
     state.touch()
-    return JSONResponse({"name": domain.name, "dns_published": domain.dns_published, "text": f"MS={domain.verification_code}"})
+    return JSONResponse(
+        {"name": domain.name, "dns_published": domain.dns_published, "text": f"MS={domain.verification_code}"}
+    )

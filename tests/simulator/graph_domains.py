@@ -91,7 +91,9 @@ def _domain_json(tenant: Customer | Partner, name: str, verified: VerifiedDomain
     }
 
 
-def _find(state: SimState, tenant: Customer | Partner, name: str) -> tuple[VerifiedDomain | None, GraphDomain | None, bool]:
+def _find(
+    state: SimState, tenant: Customer | Partner, name: str
+) -> tuple[VerifiedDomain | None, GraphDomain | None, bool]:
     """(Partner Center domain, unverified Graph domain, exists) for ``name`` in ``tenant``."""
     key = name.lower()
     verified = graph_state.verified_domains(tenant)
@@ -121,9 +123,7 @@ def _valid_name(name: Any) -> str:
 async def list_domains(request: Request, caller: GraphCaller = Depends(authenticated)) -> Response:
     state = sim_state(request)
     tenant = _tenant(state, caller, write=False)
-    values = [
-        _domain_json(tenant, name, domain, True) for name, domain in graph_state.verified_domains(tenant).items()
-    ]
+    values = [_domain_json(tenant, name, domain, True) for name, domain in graph_state.verified_domains(tenant).items()]
     values += [
         _domain_json(tenant, domain.name, None, False)
         for domain in graph_state.of(state).tenant_domains(_tenant_id(tenant)).values()
@@ -193,7 +193,9 @@ def verification_records(tenant_id: str, name: str) -> list[dict[str, Any]]:
 
 
 @router.get("/domains/{name}/verificationDnsRecords")
-async def list_verification_records(name: str, request: Request, caller: GraphCaller = Depends(authenticated)) -> Response:
+async def list_verification_records(
+    name: str, request: Request, caller: GraphCaller = Depends(authenticated)
+) -> Response:
     state = sim_state(request)
     tenant = _tenant(state, caller, write=False)
     verified, unverified, exists = _find(state, tenant, name)
@@ -228,8 +230,8 @@ async def verify_domain(name: str, request: Request, caller: GraphCaller = Depen
         raise GraphError(
             400,
             "Request_BadRequest",
-            f"Domain verification failed with the following error: the DNS record 'TXT MS={unverified.verification_code}' "
-            f"was not found at '{unverified.name}'. Add it at your DNS host, wait for it to propagate and try again.",
+            "Domain verification failed with the following error: the DNS record "
+            f"'TXT MS={unverified.verification_code}' was not found at '{unverified.name}'. Add it at your DNS host, wait for it to propagate and try again.",
         )
     del graph_state.of(state).tenant_domains(_tenant_id(tenant))[unverified.name.lower()]
     graph_state.add_verified(state, tenant, unverified.name)
@@ -249,7 +251,9 @@ async def delete_domain(name: str, request: Request, caller: GraphCaller = Depen
         state.touch()
         return Response(status_code=204)
     if name.lower() == tenant.domain.lower() or (verified is not None and verified.is_default):
-        raise GraphError(400, "Request_BadRequest", f"The domain '{name}' is the initial or default domain and cannot be deleted.")
+        raise GraphError(
+            400, "Request_BadRequest", f"The domain '{name}' is the initial or default domain and cannot be deleted."
+        )
     if isinstance(tenant, Customer):
         users = [u for u in tenant.users.values() if u.user_principal_name.lower().endswith("@" + name.lower())]
         if users:

@@ -368,7 +368,9 @@ def load_domains(state: SimState, customer: Customer, seeds: list[SeedGraphDomai
     for seed in seeds:
         if seed.name.lower() in customer.domain_names():
             raise ValueError(f"graph domain {seed.name} is already a verified domain of {customer.id}")
-        domains[seed.name.lower()] = GraphDomain(seed.name, verification_code(customer.id, seed.name), seed.dns_published)
+        domains[seed.name.lower()] = GraphDomain(
+            seed.name, verification_code(customer.id, seed.name), seed.dns_published
+        )
 
 
 def add_to_snapshot(state: SimState, snapshot: dict[str, Any]) -> None:
@@ -389,8 +391,10 @@ def add_to_snapshot(state: SimState, snapshot: dict[str, Any]) -> None:
 
 def _relationship_snapshot(rel: Relationship) -> dict[str, Any]:
     # A snapshot status is one a seed can hold; transient ones are written as the state they lead to.
-    status = rel.status if rel.status in ("created", "approvalPending", "active", "expired", "terminated") else (
-        "terminated" if rel.status.startswith("terminat") else "active"
+    status = (
+        rel.status
+        if rel.status in ("created", "approvalPending", "active", "expired", "terminated")
+        else ("terminated" if rel.status.startswith("terminat") else "active")
     )
     values = {
         "id": rel.id,

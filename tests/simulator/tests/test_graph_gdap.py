@@ -103,7 +103,9 @@ def test_filter_on_status_and_customer_and_top(sim, graph):
     active = graph("GET", RELATIONSHIPS, params={"$filter": "status eq 'active'", "$top": "300"}).json()
     assert sorted(item["customer"]["tenantId"] for item in active["value"]) == [CONTOSO, FABRIKAM]
     one = graph(
-        "GET", RELATIONSHIPS, params={"$filter": f"customer/tenantId eq '{FABRIKAM}' and status in ('active', 'expiring')"}
+        "GET",
+        RELATIONSHIPS,
+        params={"$filter": f"customer/tenantId eq '{FABRIKAM}' and status in ('active', 'expiring')"},
     ).json()
     assert [item["displayName"] for item in one["value"]] == ["Demo onboarding Fabrikam"]
     assert graph("GET", RELATIONSHIPS, params={"$top": "1"}).json()["value"].__len__() == 1
@@ -205,7 +207,9 @@ def test_terminate_an_active_relationship(sim, graph):
     assert answer.status_code == 201
     assert graph("GET", f"{RELATIONSHIPS}/{CONTOSO_RELATIONSHIP}").json()["status"] == "terminated"
     assert graph("GET", f"{RELATIONSHIPS}/{CONTOSO_RELATIONSHIP}/requests").json()["value"][0]["status"] == "succeeded"
-    assert_graph_error(graph("POST", f"{RELATIONSHIPS}/{CONTOSO_RELATIONSHIP}/requests", json={"action": "approve"}), 400)
+    assert_graph_error(
+        graph("POST", f"{RELATIONSHIPS}/{CONTOSO_RELATIONSHIP}/requests", json={"action": "approve"}), 400
+    )
 
 
 def test_expiry_and_end_date_admin_calls(sim, graph):
@@ -233,16 +237,23 @@ def test_access_assignments_lifecycle(sim, graph):
     path = f"{base}/{assignment['id']}"
     assert graph("GET", path).json()["status"] == "active"
     assert_graph_error(graph("POST", base, json=body), 400, "badRequest")  # one per group
-    same = graph("PATCH", path, json={"accessDetails": body["accessDetails"]}, headers={"If-Match": assignment["@odata.etag"]})
+    same = graph(
+        "PATCH", path, json={"accessDetails": body["accessDetails"]}, headers={"If-Match": assignment["@odata.etag"]}
+    )
     assert same.status_code == 200 and same.json()["id"] == assignment["id"]
     roles = {"unifiedRoles": [{"roleDefinitionId": USER_ADMIN}, {"roleDefinitionId": LICENSE_ADMIN}]}
     changed = graph("PATCH", path, json={"accessDetails": roles}, headers={"If-Match": assignment["@odata.etag"]})
     assert changed.status_code == 202 and "/operations/" in changed.headers["Location"]
     assert graph("GET", changed.headers["Location"]).json()["status"] == "succeeded"
-    stale = graph("PATCH", path, json={"accessDetails": body["accessDetails"]}, headers={"If-Match": assignment["@odata.etag"]})
+    stale = graph(
+        "PATCH", path, json={"accessDetails": body["accessDetails"]}, headers={"If-Match": assignment["@odata.etag"]}
+    )
     assert_graph_error(stale, 412, "preconditionFailed")
     current = graph("GET", path)
-    assert {r["roleDefinitionId"] for r in current.json()["accessDetails"]["unifiedRoles"]} == {USER_ADMIN, LICENSE_ADMIN}
+    assert {r["roleDefinitionId"] for r in current.json()["accessDetails"]["unifiedRoles"]} == {
+        USER_ADMIN,
+        LICENSE_ADMIN,
+    }
     assert graph("DELETE", path, headers={"If-Match": current.headers["ETag"]}).status_code == 204
     assert [a["id"] for a in graph("GET", base).json()["value"]] == [CONTOSO_ASSIGNMENT]
 
@@ -298,7 +309,12 @@ def test_request_ids_and_journal(sim, graph):
     answer = graph("GET", RELATIONSHIPS, headers={"client-request-id": "my-correlation"})
     assert answer.headers["client-request-id"] == "my-correlation" and answer.headers["request-id"]
     entry = [e for e in sim.journal() if e["api"] == "graph"][-1]
-    assert (entry["method"], entry["path"], entry["status"], entry["partner"]) == ("GET", "/v1.0" + RELATIONSHIPS, 200, PARTNER)
+    assert (entry["method"], entry["path"], entry["status"], entry["partner"]) == (
+        "GET",
+        "/v1.0" + RELATIONSHIPS,
+        200,
+        PARTNER,
+    )
     assert entry["request_id"] == answer.headers["request-id"] and entry["correlation_id"] == "my-correlation"
     assert_graph_error(graph("GET", "/tenantRelationships/nosuch"), 400, "BadRequest")
 
@@ -331,7 +347,12 @@ def test_state_round_trip_keeps_relationships(sim, http, graph):
     saved = sim.state()
     sim.reset(saved)  # access tokens are forgotten too
     token = token_request(
-        http, sim, grant_type="refresh_token", client_secret=CLIENT_SECRET, refresh_token=REFRESH_TOKEN, scope=GRAPH_SCOPE
+        http,
+        sim,
+        grant_type="refresh_token",
+        client_secret=CLIENT_SECRET,
+        refresh_token=REFRESH_TOKEN,
+        scope=GRAPH_SCOPE,
     ).json()["access_token"]
     again = graph("GET", f"{RELATIONSHIPS}/{created['id']}", token=token)
     assert again.status_code == 200 and again.json()["displayName"] == "Onboarding Northwind"
