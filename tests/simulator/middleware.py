@@ -3,7 +3,7 @@
 A plain ASGI middleware (not Starlette's BaseHTTPMiddleware) so that it costs little per request
 and can keep a response from ever being written.
 
-Each API module (entra, partner_center, aps) provides the hooks used here: ``describe_request``
+Each API module (entra, partner_center, aps, graph) provides the hooks used here: ``describe_request``
 (caller and ids into the journal record), ``response_headers`` (added to every answer) and
 ``fault_response`` (an injected error in that API's own shape). A new API joins by adding its module
 to ``_API_MODULES`` (and its path to ``api_of``): every fault, ``applied_502``/``applied_504`` included,
