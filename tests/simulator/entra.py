@@ -32,6 +32,7 @@ from starlette.responses import JSONResponse, Response
 from .http_util import origin, scope_header, sim_state
 from .journal import RequestRecord, current_record
 from . import graph_state
+from .graph import GRAPH_AUDIENCES
 from .state import AccessToken, ClientApp, Customer, Partner, SimState
 
 router = APIRouter(tags=["Microsoft Entra"])
@@ -260,6 +261,17 @@ def _customer_tenant_token(
             400, "unsupported_grant_type", 70003, f"The app requested an unsupported grant type '{grant_type}'."
         )
     _check_refresh_token(home, form)
+    resources = {scope.rsplit("/", 1)[0] for scope in form.get("scope", "").split() if scope not in RESERVED_SCOPES}
+    if resources - GRAPH_AUDIENCES:
+        # Assumed: only Graph is served in customer tenants here; Partner Center calls use the partner's tenant.
+        raise EntraError(
+            400,
+            "invalid_resource",
+            500011,
+            f"The resource principal named {', '.join(sorted(resources - GRAPH_AUDIENCES))} was not found in the "
+            f"tenant named {customer.company_name}. This can happen if the application has not been installed by "
+            "the administrator of the tenant or consented to by any user in the tenant.",
+        )
     if customer.partner_id.lower() != home.tenant_id.lower():
         raise EntraError(
             400,

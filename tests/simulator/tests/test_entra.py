@@ -336,3 +336,12 @@ def test_certificate_assertion_at_a_customer_authority_names_that_token_endpoint
     result = msal_app(sim, credential, tenant=CONTOSO).acquire_token_by_refresh_token(REFRESH_TOKEN, scopes=[GRAPH_SCOPE])
     assert "error" not in result, result
     assert graph_get(http, sim, "/v1.0/domains", result["access_token"]).status_code == 200
+
+
+def test_customer_tenant_tokens_are_for_graph_only(sim, http):
+    answer = http.post(
+        f"{sim.url}/{CONTOSO}/oauth2/v2.0/token",
+        data={"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "grant_type": "refresh_token",
+              "refresh_token": REFRESH_TOKEN, "scope": USER_SCOPE},
+    )  # fmt: skip
+    assert (answer.status_code, answer.json()["error_codes"]) == (400, [500011])
