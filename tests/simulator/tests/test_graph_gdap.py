@@ -380,3 +380,14 @@ def test_partner_center_gdap_enforcement_setting(sim, pc, user_token, app_token)
     assert pc("GET", f"/customers/{NORTHWIND}", app_token).status_code == 200  # app-only is not GDAP
     sim.expire_relationship(CONTOSO_RELATIONSHIP)
     assert pc("GET", f"/customers/{CONTOSO}/users", user_token).status_code == 403
+
+
+def test_count_and_select_carry_over_to_the_next_page(sim, graph):
+    first = graph("GET", RELATIONSHIPS, params={"$count": "true", "$select": "displayName,status"}).json()
+    assert first["@odata.count"] == 3
+    assert set(first["value"][0]) == {"@odata.type", "@odata.etag", "id", "displayName", "status"}
+    second = graph("GET", first["@odata.nextLink"]).json()
+    assert second["@odata.count"] == 3 and set(second["value"][0]) == set(first["value"][0])
+    assert "@odata.nextLink" not in second
+    assert_graph_error(graph("GET", RELATIONSHIPS, params={"$orderby": "status"}), 400, "BadRequest")
+    assert_graph_error(graph("GET", RELATIONSHIPS, params={"$skiptoken": "garbage!"}), 400, "BadRequest")
