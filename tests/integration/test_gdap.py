@@ -246,3 +246,41 @@ def test_terminate_and_rerun(sim, env):
     assert reinvite.get("failed") and "choose another display_name" in reinvite["msg"]
     assert graph_writes(sim) == [("POST", "%s/%s/requests" % (RELATIONSHIPS, FABRIKAM_REL), 201)]
     assert relationships_in_state(sim)["Demo onboarding Fabrikam"]["status"] == "terminated"
+
+
+def test_lost_answers_converge_without_a_second_post(sim, env):
+    # Both writes are applied, but their answers are replaced by a gateway error: the module reads back.
+    sim.set_faults({"rules": [{"fault": "applied_502", "count": 1, "api": "graph", "method": "POST",
+                               "path": "delegatedAdminRelationships$"},
+                              {"fault": "applied_502", "count": 1, "api": "graph", "method": "POST",
+                               "path": "/requests$"}]})
+    invite = {RELATIONSHIP: {"customer_id": NORTHWIND, "display_name": "Onboarding Northwind",
+                             "roles": ["User Administrator"], "duration": "P90D"}}
+    (created, again), _ = run_tasks([invite, invite], env)
+    assert (created["action"], created["relationship"]["status"]) == ("created", "approvalPending"), created.get("msg")
+    assert again["action"] == "unchanged"
+    rel_id = created["relationship"]["id"]
+    assert graph_writes(sim) == [("POST", RELATIONSHIPS, 502), ("POST", "%s/%s/requests" % (RELATIONSHIPS, rel_id), 502)]
+    stored = relationships_in_state(sim)["Onboarding Northwind"]
+    assert (stored["status"], stored["duration"]) == ("approvalPending", "P90D")
+
+
+def test_a_relationship_left_unlocked_is_updated_and_locked(seeded, env):
+    def change(seed):
+        seed["partners"][0]["gdap_relationships"].append({
+            "display_name": "Onboarding Northwind", "customer_id": NORTHWIND, "roles": [USER_ADMIN],
+            "duration": "P30D", "status": "created"})
+    sim = seeded(change)
+    invite = {RELATIONSHIP: {"customer_id": NORTHWIND, "display_name": "Onboarding Northwind",
+                             "roles": ["User Administrator", "License Administrator"]}}
+    (predicted, locked, again), _ = run_tasks([dict(invite, check_mode=True), invite, invite], env, diff=True)
+    assert (predicted["action"], locked["action"], again["action"]) == ("updated", "updated", "unchanged"), \
+        locked.get("msg")
+    assert locked["diff"]["before"]["status"] == "created" and locked["diff"]["after"]["status"] == "approvalPending"
+    assert locked["diff"]["after"] == predicted["diff"]["after"]
+    rel_id = locked["relationship"]["id"]
+    assert graph_writes(sim) == [("PATCH", "%s/%s" % (RELATIONSHIPS, rel_id), 200),
+                                 ("POST", "%s/%s/requests" % (RELATIONSHIPS, rel_id), 201)]
+    stored = relationships_in_state(sim)["Onboarding Northwind"]
+    assert (stored["status"], stored["duration"]) == ("approvalPending", "P730D")
+    assert sorted(stored["roles"]) == sorted([USER_ADMIN, LICENSE_ADMIN])
