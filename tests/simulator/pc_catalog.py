@@ -103,8 +103,18 @@ def build_sku(spec: dict[str, Any]) -> SubscribedSku:
     return SubscribedSku(service_plans=plans, **fields)
 
 
+# Service plans are never changed once built, so every customer's default SKUs share these lists.
+_DEFAULT_PLANS = {spec["id"]: [ServicePlan(**plan) for plan in spec["service_plans"]] for spec in DEFAULT_SKUS}
+
+
 def default_skus() -> dict[str, SubscribedSku]:
-    return {spec["id"]: build_sku(spec) for spec in DEFAULT_SKUS}
+    return {
+        spec["id"]: SubscribedSku(
+            service_plans=_DEFAULT_PLANS[spec["id"]],
+            **{key: value for key, value in spec.items() if key != "service_plans"},
+        )
+        for spec in DEFAULT_SKUS
+    }
 
 
 def directory_roles() -> dict[str, DirectoryRole]:
