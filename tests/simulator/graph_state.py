@@ -49,6 +49,7 @@ RELATIONSHIP_STATUSES = (
     "activating", "active", "approvalPending", "approved", "created", "expired", "expiring",
     "terminated", "terminating", "terminationRequested",
 )  # fmt: skip
+INVITATION_LIFETIME_S = 90 * 86400.0
 INVITATION_URL = "https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/{id}"
 
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -118,7 +119,12 @@ class Relationship:
         self.etag = new_etag()
 
     def refresh(self, now: float) -> None:
-        """Time passes: an active relationship past its end is auto-extended or expires."""
+        """Time passes: an active relationship past its end is auto-extended or expires; an invitation
+        (approvalPending) expires 90 days after it was locked (documented, GDAP FAQ)."""
+        if self.status == "approvalPending" and now - self.modified > INVITATION_LIFETIME_S:
+            self.status, self.end = "expired", self.modified + INVITATION_LIFETIME_S
+            self.touch()
+            return
         if self.status not in ("active", "expiring") or self.end is None or self.end > now:
             return
         extension = duration_seconds(self.auto_extend_duration) or 0

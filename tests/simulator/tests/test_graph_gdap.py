@@ -391,3 +391,28 @@ def test_count_and_select_carry_over_to_the_next_page(sim, graph):
     assert "@odata.nextLink" not in second
     assert_graph_error(graph("GET", RELATIONSHIPS, params={"$orderby": "status"}), 400, "BadRequest")
     assert_graph_error(graph("GET", RELATIONSHIPS, params={"$skiptoken": "garbage!"}), 400, "BadRequest")
+
+
+def test_an_invitation_expires_after_90_days(sim, http):
+    seed = sim.state()
+    seed["partners"][0]["gdap_relationships"].append(
+        {"display_name": "Old invitation", "customer_id": NORTHWIND, "roles": [USER_ADMIN],
+         "status": "approvalPending", "created_date_time": days_from_now(-91) + "Z"}
+    )  # fmt: skip
+    seed["partners"][0]["gdap_relationships"].append(
+        {"display_name": "Recent invitation", "customer_id": NORTHWIND, "roles": [USER_ADMIN],
+         "status": "approvalPending", "created_date_time": days_from_now(-89) + "Z"}
+    )  # fmt: skip
+    sim.reset(seed)
+    token = token_request(
+        http, sim, grant_type="refresh_token", client_secret=CLIENT_SECRET, refresh_token=REFRESH_TOKEN, scope=GRAPH_SCOPE
+    ).json()["access_token"]
+    answer = http.get(
+        f"{sim.url}/v1.0{RELATIONSHIPS}",
+        params={"$filter": f"customer/tenantId eq '{NORTHWIND}'"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert {r["displayName"]: r["status"] for r in answer.json()["value"]} == {
+        "Old invitation": "expired",
+        "Recent invitation": "approvalPending",
+    }
