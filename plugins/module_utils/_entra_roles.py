@@ -109,7 +109,7 @@ def role_id(value, option="roles"):
     if found is None:
         raise InvalidInput("%s: %r is not a Microsoft Entra built-in role this collection knows. Use one of: %s; "
                            "or give the role's template id (a GUID)."
-                           % (option, value, ", ".join(name for name, _ in BUILT_IN_ROLES)))
+                           % (option, value, ", ".join(NAMES[known] for known in sorted(NAMES, key=NAMES.get))))
     return found
 
 

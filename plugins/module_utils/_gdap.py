@@ -437,8 +437,8 @@ def _refuse_other_customer(view, desired):
     if view["customer_id"] and view["customer_id"] != desired["customer_id"]:
         raise validate.InvalidInput(
             "display_name %r is the GDAP relationship %s with customer %s, not %s: display names are unique across "
-            "the partner's relationships; choose another one" % (desired["display_name"], view["id"],
-                                                                  view["customer_id"], desired["customer_id"]))
+            "the partner's relationships; choose another one"
+            % (desired["display_name"], view["id"], view["customer_id"], desired["customer_id"]))
 
 
 def ensure_relationship(task):

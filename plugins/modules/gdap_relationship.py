@@ -123,6 +123,26 @@ relationship:
     - Send RV(relationship.approval_url) to the customer's admin while the status is V(approvalPending).
   returned: success
   type: dict
+  contains:
+    id:
+      description: The relationship's ID (null when predicted in check mode for a new one).
+      type: str
+    display_name:
+      description: Its display name.
+      type: str
+    status:
+      description: V(approvalPending) after an invitation, until the customer approves it; then V(active).
+      type: str
+    roles:
+      description: The roles it grants, each C(id) and C(name).
+      type: list
+      elements: dict
+    end_date_time:
+      description: When it ends (null before approval).
+      type: str
+    approval_url:
+      description: The page of the Microsoft 365 admin center where the customer's admin approves it.
+      type: str
   sample:
     id: 5f1e0c2a-0000-4000-8000-000000000001-c0000003-0000-4000-8000-000000000003
     display_name: Onboarding Northwind
@@ -132,7 +152,7 @@ relationship:
       - {id: fe930be7-5e62-47db-91af-98c3a49a38b1, name: User Administrator}
     duration: P730D
     auto_extend_duration: P180D
-    approval_url: https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/5f1e0c2a-0000-4000-8000-000000000001-c0000003-0000-4000-8000-000000000003
+    approval_url: https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/{id}
 ms_correlation_id:
   description: The correlation ID of this task's calls, for support tickets.
   returned: always

@@ -138,7 +138,7 @@ relationships:
       start_date_time: "2026-12-02T10:00:00Z"
       end_date_time: "2028-12-01T10:00:00Z"
       auto_extend_duration: P180D
-      approval_url: https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/9a9d0001-0000-4000-8000-000000000001-c0000001-0000-4000-8000-000000000001
+      approval_url: https://admin.microsoft.com/AdminPortal/Home#/partners/invitation/granularAdminRelationships/{id}
 check:
   description: With O(required_roles), whether the customer's relationships cover the roles.
   returned: when O(required_roles) is set

@@ -73,9 +73,9 @@ def test_lists_keep_order_and_drop_repeats():
 
 def test_the_table_is_consistent():
     guid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-    names = [name.lower() for name, _ in roles.BUILT_IN_ROLES]
-    ids = [role_id for _, role_id in roles.BUILT_IN_ROLES]
+    names = [entry[0].lower() for entry in roles.BUILT_IN_ROLES]
+    ids = [entry[1] for entry in roles.BUILT_IN_ROLES]
     assert len(set(names)) == len(names) and len(set(ids)) == len(ids)
     assert all(guid.match(role_id) for role_id in ids)
-    assert not set(name.lower() for name, _ in roles.ALIASES) & set(names)
-    assert all(role_id in roles.NAMES for _, role_id in roles.ALIASES)
+    assert not set(entry[0].lower() for entry in roles.ALIASES) & set(names)
+    assert all(entry[1] in roles.NAMES for entry in roles.ALIASES)
