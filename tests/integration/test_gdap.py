@@ -284,3 +284,17 @@ def test_a_relationship_left_unlocked_is_updated_and_locked(seeded, env):
     stored = relationships_in_state(sim)["Onboarding Northwind"]
     assert (stored["status"], stored["duration"]) == ("approvalPending", "P730D")
     assert sorted(stored["roles"]) == sorted([USER_ADMIN, LICENSE_ADMIN])
+
+
+def test_the_check_follows_expiry(sim, env):
+    check = {INFO: {"customer_id": CONTOSO, "required_roles": ["User Administrator"], "min_days_left": 30}}
+    sim.expire_relationship(CONTOSO_REL, days_left=10)
+    (ending,), _ = run_tasks([check], env)
+    # Ten days left, but the relationship extends itself by 180 days: still covered.
+    assert ending["check"]["covered"] and ending["check"]["days_left"] in (9, 10), ending.get("msg")
+    assert ending["check"]["auto_extends"] is True
+    sim.expire_relationship(CONTOSO_REL)
+    (expired,), _ = run_tasks([check], env)
+    assert not expired["check"]["covered"] and expired["check"]["status"] == "expired"
+    assert expired["check"]["missing_roles"] == ["User Administrator"]
+    assert "'Demo onboarding Contoso' is expired" in expired["check"]["msg"]
