@@ -195,15 +195,32 @@ class PartnerCenterAuth(object):
         self.token = self._token(refused=self.token)
         return True
 
-    def _token(self, refused=None):
+    def for_resource(self, audience, tenant_id=None):
+        """The same credentials for another audience (Microsoft Graph), in the partner's tenant or a customer's.
+
+        A customer tenant's token is requested from the customer's authority with the partner's refresh
+        token (GDAP decides what it may do). It shares this object's cache, so the forks of a run make one
+        request per (authority, audience).
+        """
+        if self.mode == "access_token":
+            raise AuthError("access_token holds a Partner Center token, which Microsoft Graph does not accept: set the "
+                            "app credentials (client_id, client_secret or client_certificate_path, refresh_token) "
+                            "for the Graph-based modules.")
+        authority = self.authority
+        if tenant_id:
+            authority = "%s/%s" % (self.options["authority_url"].rstrip("/"), tenant_id)
+        return ResourceAuth(self, authority, [audience.rstrip("/") + "/.default"])
+
+    def _token(self, refused=None, authority=None, scopes=None):
         if self.mode == "access_token":
             return self.options["access_token"]
-        key = self._cache_key()
+        authority = authority or self.authority
+        key = self._cache_key(authority, scopes)
         with self.cache.locked() as entries:
             entry = entries.get(key) or {}
             if entry.get("access_token") and entry["access_token"] != refused and not _expiring(entry):
                 return entry["access_token"]
-            result = self._acquire(entry.get("refresh_token"))
+            result = self._acquire(entry.get("refresh_token"), authority, scopes)
             lifetime = int(result.get("expires_in") or 3600)
             entries[key] = {
                 "access_token": result["access_token"],
@@ -214,35 +231,40 @@ class PartnerCenterAuth(object):
             }
             return result["access_token"]
 
-    def _acquire(self, rotated_refresh_token):
-        app = self._msal_app()
+    def _acquire(self, rotated_refresh_token, authority, scopes=None):
+        app = self._msal_app(authority)
         try:
             if self.mode == "app_only":
-                return _checked(app.acquire_token_for_client(scopes=APP_ONLY_SCOPES), self._describe())
+                return _checked(app.acquire_token_for_client(scopes=scopes or APP_ONLY_SCOPES),
+                                self._describe(authority))
             candidates = [rotated_refresh_token, self.options["refresh_token"]]
             last_error = None
             for refresh_token in [token for index, token in enumerate(candidates)
                                   if token and token not in candidates[:index]]:
-                result = app.acquire_token_by_refresh_token(refresh_token, scopes=APP_USER_SCOPES)
+                result = app.acquire_token_by_refresh_token(refresh_token, scopes=scopes or APP_USER_SCOPES)
                 if "access_token" in result:
                     return result
                 last_error = result  # a stale rotated token: fall back to the configured one
-            return _checked(last_error, self._describe())
+            return _checked(last_error, self._describe(authority))
         except ValueError as exc:  # MSAL's word for an authority it cannot use
-            raise AuthError("Microsoft Entra authority %s could not be used: %s" % (self.authority, exc))
+            raise AuthError("Microsoft Entra authority %s could not be used: %s" % (authority, exc))
 
-    def _msal_app(self):
+    def _msal_app(self, authority):
+        """One MSAL application per authority for this run: its discovery is fetched once, not per token."""
         if not HAS_MSAL:
             raise AuthError("The Python library msal is required for Partner Center authentication.")
-        import msal
-        host = urlparse(self.authority).hostname
-        return msal.ConfidentialClientApplication(
-            self.options["client_id"],
-            client_credential=self._client_credential(),
-            authority=self.authority,
-            http_client=MsalTransport(self.entra_http),
-            instance_discovery=host in MICROSOFT_LOGIN_HOSTS,
-        )
+        apps = self.__dict__.setdefault("_msal_apps", {})
+        if authority not in apps:
+            import msal
+            host = urlparse(authority).hostname
+            apps[authority] = msal.ConfidentialClientApplication(
+                self.options["client_id"],
+                client_credential=self._client_credential(),
+                authority=authority,
+                http_client=MsalTransport(self.entra_http),
+                instance_discovery=host in MICROSOFT_LOGIN_HOSTS,
+            )
+        return apps[authority]
 
     def _client_credential(self):
         path = self.options.get("client_certificate_path")
@@ -250,21 +272,44 @@ class PartnerCenterAuth(object):
             return self.options["client_secret"]
         return load_certificate_credential(path)
 
-    def _cache_key(self):
+    def _cache_key(self, authority=None, scopes=None):
         secret = self.options.get("client_secret") or ""
         if self.options.get("client_certificate_path"):
             secret = "certificate:" + os.path.abspath(self.options["client_certificate_path"])
         refresh_token = self.options.get("refresh_token") or ""
         # Only digests of the secrets: the cache file names which credential a token belongs to
         # without holding the credential itself.
-        material = json.dumps([self.authority, self.options["client_id"], self.mode, _digest(secret),
-                               _digest(refresh_token)])
+        identity = [authority or self.authority, self.options["client_id"], self.mode, _digest(secret),
+                    _digest(refresh_token)]
+        if scopes:
+            identity.append(sorted(scopes))  # Partner Center's key stays what it was: existing caches stay valid
+        material = json.dumps(identity)
         return _digest(material)
 
-    def _describe(self):
+    def _describe(self, authority=None):
         how = {"app_only": "app-only", "app_user": "App+User (refresh token)"}[self.mode]
-        return "%s token for client %s in tenant %s" % (how, self.options["client_id"],
-                                                        self.options["partner_tenant_id"])
+        tenant = (authority or self.authority).rstrip("/").rsplit("/", 1)[-1]
+        return "%s token for client %s in tenant %s" % (how, self.options["client_id"], tenant)
+
+
+class ResourceAuth(object):
+    """Bearer tokens for another audience or tenant, from a :class:`PartnerCenterAuth`'s credentials and cache."""
+
+    def __init__(self, parent, authority, scopes):
+        self.parent = parent
+        self.authority = authority
+        self.scopes = scopes
+        self.token = None
+
+    def apply(self, headers):
+        if self.token is None:
+            self.token = self.parent._token(authority=self.authority, scopes=self.scopes)
+        headers["Authorization"] = "Bearer " + self.token
+        return None
+
+    def renew(self):
+        self.token = self.parent._token(refused=self.token, authority=self.authority, scopes=self.scopes)
+        return True
 
 
 def load_certificate_credential(path):

@@ -36,6 +36,7 @@ def connection_env(sim, token_cache_path, app_user=True):
     env = {
         "PARTNER_CENTER_URL": sim.url,
         "PARTNER_CENTER_AUTHORITY_URL": sim.url,
+        "PARTNER_CENTER_GRAPH_URL": sim.url,
         "PARTNER_CENTER_TENANT_ID": DEMO["partner_tenant_id"],
         "PARTNER_CENTER_CLIENT_ID": DEMO["client_id"],
         "PARTNER_CENTER_CLIENT_SECRET": DEMO["client_secret"],
