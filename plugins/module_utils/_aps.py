@@ -107,6 +107,16 @@ class ApsClient(object):
                                 "Access tab (custom operations are refused without it)." % OFFICE365_APP_TYPE)
             raise
 
+    def resource_exists(self, aps_id):
+        """``GET /aps/2/resources/<id>``: True when the resource is there, False on 404."""
+        try:
+            self.http.request("GET", "/aps/2/resources/%s" % aps_id)
+        except ApiError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
     def delete_resource(self, aps_id):
         self.http.request("DELETE", "/aps/2/resources/%s" % aps_id, expected=(200, 202, 204))
 

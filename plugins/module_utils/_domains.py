@@ -99,6 +99,10 @@ def ensure_domain(task):
         raise validate.InvalidInput("customer %s was not found among this partner's customers" % customer_id)
     if name in client.customer_domain_names(customer):
         return task.outcome("domain", "unchanged", {"name": name}, {"name": name})
+    # One HEAD, only when the domain is to be added: Partner Center refuses a domain another tenant has.
+    if client.domain_exists_anywhere(name):
+        raise validate.InvalidInput("name %s: the domain already belongs to another tenant (HEAD /v1/domains/%s "
+                                    "answered 200), so it cannot be added to customer %s" % (name, name, customer_id))
     if task.check_mode:
         return task.outcome("domain", "created", None, desired)
     try:

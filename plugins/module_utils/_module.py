@@ -19,7 +19,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.csp.onboarding.plugins.module_utils import _http
 from ansible_collections.csp.onboarding.plugins.module_utils._auth import HAS_MSAL, HAS_REQUESTS_OAUTHLIB
-from ansible_collections.csp.onboarding.plugins.module_utils._compare import masked
+from ansible_collections.csp.onboarding.plugins.module_utils._compare import SecretMasker, masked
 from ansible_collections.csp.onboarding.plugins.module_utils._connection import (
     Connections, argument_spec as connection_spec, insecure_warnings)
 from ansible_collections.csp.onboarding.plugins.module_utils._validators import InvalidInput
@@ -65,7 +65,7 @@ class ModuleDefinition(object):
         if missing:
             module.fail_json(**missing)
         task = CspTask(module.params, self.connection, check_mode=module.check_mode, diff=module._diff,
-                       secret_keys=self.secret_keys)
+                       secret_keys=self.secret_keys, secret_values=module.no_log_values)
         failure, result = task.execute(self.work)
         for warning in (failure if failure is not None else result).pop("warnings", []):
             module.warn(warning)
@@ -79,14 +79,18 @@ class CspTask(object):
 
     :param connection: ``"partner_center"`` or ``"aps"``: which connection options and client.
     :param secret_keys: keys masked wherever they appear in the result or the diff.
+    :param secret_values: the values of the task's ``no_log`` options: masked in every spelling
+        (as is, JSON-escaped, URL- and form-encoded) in every string of the result, as are echoed
+        ``Bearer`` and ``APS-Token`` credentials.
     """
 
-    def __init__(self, params, connection, check_mode=False, diff=False, secret_keys=()):
+    def __init__(self, params, connection, check_mode=False, diff=False, secret_keys=(), secret_values=()):
         self.params = params
         self.connection = connection
         self.check_mode = check_mode
         self.diff = diff
         self.secret_keys = frozenset(secret_keys)
+        self.masker = SecretMasker(secret_values)
         self.correlation_id = str(uuid.uuid4())
         self.warnings = []
         self.connections = Connections(params, self.correlation_id)
@@ -142,7 +146,10 @@ class CspTask(object):
             failure["ms_correlation_id"] = failure.get("ms_correlation_id") or self.correlation_id
         if self.warnings:
             (failure if failure is not None else result)["warnings"] = list(self.warnings)
-        return failure, result
+        # Text from a server (an error echoing the request) may carry a secret in another spelling.
+        if failure is not None:
+            return self.masker.mask(failure), None
+        return None, self.masker.mask(result)
 
     def outcome(self, resource_key, action, before, after, resource=None, **extra):
         """The result of a single-resource module: ``changed`` follows from ``action``, nowhere else.
@@ -159,12 +166,14 @@ class CspTask(object):
             result["diff"] = {"before": before or {}, "after": after or {}}
         return result
 
-    def bulk_outcome(self, outcomes, key_name, resources_key):
+    def bulk_outcome(self, outcomes, key_name, resources_key, diffs=None):
         """The result of a bulk module from ``(key, action or "failed", error, resource)`` tuples.
 
         Each action lists its keys; ``changed`` is true when any key was written (or would be, in check
         mode). Failures are listed under ``failed_<resources_key>``: ``failed`` itself is Ansible's
         boolean, which a list would override. One key's failure does not hide the others.
+        ``diffs`` maps a key to its ``{"before": ..., "after": ...}``; in diff mode the result's ``diff``
+        is the list of those of the keys written (or that would be), each headed by its key.
         """
         failed_key = "failed_" + resources_key
         result = dict((action, []) for action in BULK_ACTIONS)
@@ -181,4 +190,8 @@ class CspTask(object):
             if resource is not None:
                 result[resources_key].append(resource)
         result["changed"] = any(result[action] for action in BULK_ACTIONS if action != "unchanged")
+        if self.diff and diffs is not None:
+            result["diff"] = [dict(diffs[key], before_header=key, after_header=key)
+                              for key, action, _error, _resource in outcomes
+                              if action not in ("failed", "unchanged") and key in diffs]
         return result

@@ -31,6 +31,13 @@ VIEW_FIELDS = (("id", "id"), ("user_principal_name", "userPrincipalName")) + FIE
 DIFF_KEYS = ("user_principal_name",) + tuple(option for option, _prop in FIELDS) + ("state",)
 NORMALISERS = {"usage_location": casefold}
 
+MAX_CONCURRENCY = 32
+
+
+class UserFailure(Exception):
+    """A user's failure that is not an API error (an unreadable answer, a bug): reported for that user."""
+
+
 USER_OPTIONS = dict(
     user_principal_name=dict(type="str", required=True, aliases=["upn"]),
     state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -41,6 +48,9 @@ USER_OPTIONS = dict(
     immutable_id=dict(type="str"),
     password=dict(type="str", no_log=True),
     force_change_password=dict(type="bool", default=True, no_log=False),
+)
+DOMAIN_OPTIONS = dict(
+    expected_domains=dict(type="list", elements="str", default=[]),
 )
 POLICY_OPTIONS = dict(
     update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
@@ -160,6 +170,13 @@ def apply_plan(client, customer_id, plan, desired):
                     raise
                 converged = plan_user(existing, desired, "on_create", restore=True)
                 return apply_plan(client, customer_id, converged, desired) if converged.steps else user_view(existing)
+            if not (isinstance(user, dict) and user.get("id")):
+                # A 2xx without the user (empty or not JSON): the user was written; read it back.
+                user = client.find_user(customer_id, desired["user_principal_name"])
+                if user is None:
+                    raise ApiError("Partner Center answered the creation of user %s without the user, and the "
+                                   "user cannot be read back; run the task again to converge"
+                                   % desired["user_principal_name"])
             user_id = user.get("id")
         elif kind == "restore":
             user = client.restore_user(customer_id, user_id)
@@ -170,13 +187,55 @@ def apply_plan(client, customer_id, plan, desired):
     return user_view(user) if user is not None else plan.after
 
 
+class DomainCheck(object):
+    """Whether the customer has the domain of a UPN that is about to be created.
+
+    Partner Center refuses a user on a domain that is neither the customer's default domain nor one of
+    its custom domains (documented: "the domain portion of the userPrincipalName property is invalid").
+    The domains are read only when a user is to be created on a domain not named in
+    ``expected_domains`` (the domains the same run adds first), at most once per task: the customer
+    resource (its default and custom domains), then, when it does not name the domain, ``customDomains``.
+    """
+
+    def __init__(self, client, customer_id, expected_domains):
+        self.client = client
+        self.customer_id = customer_id
+        self.known = set(validate.domain_name(domain, "expected_domains") for domain in expected_domains or [])
+        self._customer_read = False
+        self._custom_read = False
+
+    def refusal(self, upn):
+        """None when the UPN's domain is usable, else the message of the refusal."""
+        domain = upn.rpartition("@")[2].lower()
+        if domain in self.known:
+            return None
+        if not self._customer_read:
+            self._customer_read = True
+            customer = self.client.get_customer(self.customer_id)
+            if customer is not None:
+                self.known.update(self.client.customer_domain_names(customer))
+        if domain not in self.known and not self._custom_read:
+            self._custom_read = True
+            self.known.update(self.client.custom_domain_names(self.customer_id))
+        if domain in self.known:
+            return None
+        return ("user_principal_name %s: the domain %s is neither the default nor a custom domain of customer %s, "
+                "so Partner Center would refuse the user; add the domain first (a domain the same run adds is "
+                "listed in expected_domains)" % (upn, domain, self.customer_id))
+
+
 def ensure_user(task):
     """``customer_user``: one user, read through every page of active, then deleted users."""
     params = task.params
     customer_id = validate.guid(params["customer_id"], "customer_id")
     desired = desired_user(params)
+    domains = DomainCheck(task.client, customer_id, params.get("expected_domains"))
     current = task.client.find_user(customer_id, desired["user_principal_name"])
     plan = plan_user(current, desired, params["update_password"], params["restore"])
+    if plan.action == "created":
+        refusal = domains.refusal(desired["user_principal_name"])
+        if refusal:
+            raise validate.InvalidInput(refusal)
     user = plan.after
     if plan.steps and not task.check_mode:
         user = apply_plan(task.client, customer_id, plan, desired)
@@ -192,7 +251,13 @@ def ensure_users(task):
     """
     params = task.params
     customer_id = validate.guid(params["customer_id"], "customer_id")
+    concurrency = validate.int_range(params["concurrency"], "concurrency", 1, MAX_CONCURRENCY)
     desired_list = [desired_user(spec) for spec in params["users"]]
+    if params.get("purge") and not desired_list and not params.get("purge_all"):
+        raise validate.InvalidInput(
+            "purge: true with no user listed in users would soft-delete every active user of the tenant, its "
+            "admins included; set purge_all: true as well if that is what you mean")
+    domains = DomainCheck(task.client, customer_id, params.get("expected_domains"))
     seen = set()
     for desired in desired_list:
         key = desired["user_principal_name"].lower()
@@ -212,9 +277,12 @@ def ensure_users(task):
     work = []  # (upn, plan or error, desired)
     for desired in desired_list:
         try:
-            work.append((desired["user_principal_name"], plan_user(
-                index.get(desired["user_principal_name"].lower()), desired, params["update_password"],
-                params["restore"]), desired))
+            plan = plan_user(index.get(desired["user_principal_name"].lower()), desired, params["update_password"],
+                             params["restore"])
+            refusal = domains.refusal(desired["user_principal_name"]) if plan.action == "created" else None
+            if refusal:
+                raise validate.InvalidInput(refusal)
+            work.append((desired["user_principal_name"], plan, desired))
         except validate.InvalidInput as exc:
             work.append((desired["user_principal_name"], exc, desired))
     if params.get("purge"):
@@ -234,10 +302,14 @@ def ensure_users(task):
             return upn, plan.action, None, apply_plan(client, customer_id, plan, desired or {})
         except ApiError as exc:
             return upn, "failed", exc, plan.before
+        except Exception as exc:  # pylint: disable=broad-except
+            # One user's bug or unreadable answer is that user's failure: the others' outcomes are kept.
+            return upn, "failed", UserFailure("%s: %s" % (type(exc).__name__, exc)), plan.before
 
-    with ThreadPoolExecutor(max_workers=max(1, params["concurrency"])) as pool:
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
         outcomes = list(pool.map(run, work))
-    return task.bulk_outcome(outcomes, "user_principal_name", "users")
+    diffs = dict((upn, plan.diff) for upn, plan, _desired in work if isinstance(plan, UserPlan))
+    return task.bulk_outcome(outcomes, "user_principal_name", "users", diffs=diffs)
 
 
 def list_users(task):

@@ -21,6 +21,36 @@ DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 UPN_LOCAL = re.compile(r"^(?!\.)(?!.*\.\.)[A-Za-z0-9'._!#^~&+-]{1,64}(?<!\.)$")
 # Values Partner Center fields hold are short; a 10 kB name is a mistake, not a name.
 MAX_TEXT = 256
+# The officially assigned ISO 3166-1 alpha-2 codes (249, as of the 2024 list), one initial letter a line.
+COUNTRY_CODES = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
+BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ
+DE DJ DK DM DO DZ
+EC EE EG EH ER ES ET
+FI FJ FK FM FO FR
+GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY
+HK HM HN HR HT HU
+ID IE IL IM IN IO IQ IR IS IT
+JE JM JO JP
+KE KG KH KI KM KN KP KR KW KY KZ
+LA LB LC LI LK LR LS LT LU LV LY
+MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ
+NA NC NE NF NG NI NL NO NP NR NU NZ
+OM
+PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+QA
+RE RO RS RU RW
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
+TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ
+UA UG UM US UY UZ
+VA VC VE VG VI VN VU
+WF WS
+YE YT
+ZA ZM ZW
+""".split())
+# Codes people write that ISO 3166-1 does not assign to the country they mean.
+COUNTRY_HINTS = {"UK": "GB", "EL": "GR", "EN": "GB"}
 
 
 class InvalidInput(Exception):
@@ -61,12 +91,17 @@ def user_principal_name(value, name="user_principal_name"):
 
 
 def country_code(value, name="usage_location"):
-    """An ISO 3166-1 alpha-2 code, upper-cased. Only the shape is checked: the list changes."""
+    """An officially assigned ISO 3166-1 alpha-2 code, upper-cased (``UK`` is answered "did you mean GB?")."""
     text = str(value).strip() if value is not None else ""
     if not re.match(r"^[A-Za-z]{2}$", text):
         raise InvalidInput("%s must be a two-letter ISO 3166-1 country code such as US or DE, got %s"
                            % (name, _shown(value)))
-    return text.upper()
+    code = text.upper()
+    if code not in COUNTRY_CODES:
+        hint = COUNTRY_HINTS.get(code)
+        raise InvalidInput("%s %s is not an ISO 3166-1 alpha-2 country code%s" % (
+            name, _shown(value), "; did you mean %s?" % hint if hint else " (such as US, DE or GB)"))
+    return code
 
 
 def text_field(value, name, max_length=MAX_TEXT):
@@ -88,6 +123,13 @@ def base64_text(value, name):
         raise InvalidInput("%s must be a base64-encoded certificate (the DER bytes, as in a PEM body without "
                            "its BEGIN/END lines)" % name)
     return compact
+
+
+def int_range(value, name, low, high):
+    """An integer from ``low`` to ``high``, both included."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput("%s must be an integer from %d to %d, got %s" % (name, low, high, _shown(value)))
+    return value
 
 
 def positive_int(value, name):

@@ -53,7 +53,9 @@ options:
     type: str
   usage_location:
     description:
-      - Two-letter ISO 3166-1 country code of where the user uses services (licences depend on it). Upper-cased.
+      - Two-letter ISO 3166-1 alpha-2 country code of where the user uses services (licences depend on it).
+        Upper-cased. A code ISO 3166-1 does not assign is refused, such as V(UK) (the code of the United Kingdom
+        is V(GB)) or V(EU).
     type: str
   immutable_id:
     description:
@@ -83,6 +85,17 @@ options:
       - V(false) fails on such a user instead, since a new user with that UPN cannot be created while it exists.
     type: bool
     default: true
+  expected_domains:
+    description:
+      - Domains that the same run adds to the customer before its users, such as the domains of
+        M(csp.onboarding.verified_domain) tasks earlier in the play.
+      - A user to be created on a domain that is neither the customer's default domain, nor one of its custom domains,
+        nor listed here is refused before any write (Partner Center would refuse it). Listing the run's domains here
+        keeps check mode, where those domains do not exist yet, predicting the real run.
+      - The customer's domains are read only when a user is to be created on a domain not listed here.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - csp.onboarding.partner_center
   - csp.onboarding.attributes
@@ -196,12 +209,14 @@ ms_correlation_id:
 """
 
 from ansible_collections.csp.onboarding.plugins.module_utils._module import ModuleDefinition
-from ansible_collections.csp.onboarding.plugins.module_utils._users import POLICY_OPTIONS, USER_OPTIONS, ensure_user
+from ansible_collections.csp.onboarding.plugins.module_utils._users import (
+    DOMAIN_OPTIONS, POLICY_OPTIONS, USER_OPTIONS, ensure_user)
 
 
 def definition():
     argument_spec = dict(customer_id=dict(type="str", required=True), **USER_OPTIONS)
     argument_spec.update(POLICY_OPTIONS)
+    argument_spec.update(DOMAIN_OPTIONS)
     return ModuleDefinition(argument_spec, "partner_center", ensure_user, secret_keys=("password",))
 
 

@@ -11,8 +11,10 @@ description:
   - The bulk form of M(csp.onboarding.customer_user), for onboarding a tenant's users.
   - Reads the tenant's users once (every page of active users, and every page of soft-deleted users when a listed
     user is not active), then writes only what differs, O(concurrency) users at a time.
-  - One user's failure does not stop the others. The module fails at the end when any user failed, and still
-    reports every user that succeeded.
+  - One user's failure of any kind (an API error, an answer that cannot be read, a bug) does not stop the others.
+    The module fails at the end when any user failed, and still reports every user that succeeded.
+  - With C(--diff), RV(diff) lists the before and after of every user created, updated, restored or deleted
+    (or that would be, in check mode), never a password.
 author:
   - csp.onboarding maintainers (@csp-onboarding)
 options:
@@ -78,6 +80,12 @@ options:
       - In check mode the users that would be deleted are listed in RV(deleted).
     type: bool
     default: false
+  purge_all:
+    description:
+      - With O(purge=true) and an empty O(users) list, soft-delete every active user of the tenant not matching
+        O(purge_exclude), its admins included. Without it, that combination is refused before any request.
+    type: bool
+    default: false
   purge_exclude:
     description:
       - Shell-style patterns of UPNs that O(purge) never deletes, compared case-insensitively, such as
@@ -87,9 +95,20 @@ options:
     default: []
   concurrency:
     description:
-      - How many users are written at the same time.
+      - How many users are written at the same time, from 1 to 32.
     type: int
     default: 4
+  expected_domains:
+    description:
+      - Domains that the same run adds to the customer before its users, such as the domains of
+        M(csp.onboarding.verified_domain) tasks earlier in the play.
+      - A user to be created on a domain that is neither the customer's default domain, nor one of its custom domains,
+        nor listed here is that user's failure, found before any write (Partner Center would refuse it). Listing the run's domains here
+        keeps check mode, where those domains do not exist yet, predicting the real run.
+      - The customer's domains are read only when a user is to be created on a domain not listed here.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - csp.onboarding.partner_center
   - csp.onboarding.attributes
@@ -185,6 +204,13 @@ users:
   returned: always
   type: list
   elements: dict
+diff:
+  description:
+    - In diff mode, one entry per user created, updated, restored or deleted (or that would be, in check mode), with
+      the user's managed fields before and after, headed by its UPN. A password is shown masked when it is reset.
+  returned: when diff mode is on
+  type: list
+  elements: dict
 ms_correlation_id:
   description: The C(MS-CorrelationId) sent with every call of this task.
   returned: always
@@ -192,7 +218,8 @@ ms_correlation_id:
 """
 
 from ansible_collections.csp.onboarding.plugins.module_utils._module import ModuleDefinition
-from ansible_collections.csp.onboarding.plugins.module_utils._users import POLICY_OPTIONS, USER_OPTIONS, ensure_users
+from ansible_collections.csp.onboarding.plugins.module_utils._users import (
+    DOMAIN_OPTIONS, POLICY_OPTIONS, USER_OPTIONS, ensure_users)
 
 
 def definition():
@@ -200,10 +227,12 @@ def definition():
         customer_id=dict(type="str", required=True),
         users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS),
         purge=dict(type="bool", default=False),
+        purge_all=dict(type="bool", default=False),
         purge_exclude=dict(type="list", elements="str", default=[]),
         concurrency=dict(type="int", default=4),
     )
     argument_spec.update(POLICY_OPTIONS)
+    argument_spec.update(DOMAIN_OPTIONS)
     return ModuleDefinition(argument_spec, "partner_center", ensure_users, secret_keys=("password",))
 
 
