@@ -37,7 +37,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv build install tree sanity units simulator-test integration compat lint docs-lint \
+.PHONY: help venv build install tree sanity units simulator-test integration fault-matrix compat lint docs-lint \
 	changelog-lint changelog ee-check test demo simulator docs bench clean
 
 help:
@@ -47,6 +47,7 @@ help:
 	@echo "make simulator  run the local Partner Center + Entra + APS simulator in the foreground"
 	@echo "make docs       build the HTML docs site into build/docs"
 	@echo "make bench      run the bulk-onboarding benchmark (not part of make test)"
+	@echo "make fault-matrix  run the fault matrix and write docs/fault-matrix.md"
 
 # --- environment ------------------------------------------------------------------------------
 
@@ -107,6 +108,11 @@ PYTEST_WORKERS ?= 2
 
 integration: install
 	PYTHONPATH=tests $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) tests/integration
+
+# The fault matrix as docs/fault-matrix.md (the tests alone write it under build/); one worker sees every row.
+fault-matrix: install
+	CSP_FAULT_MATRIX=$(CURDIR)/docs/fault-matrix.md ANSIBLE_COLLECTIONS_PATH=$(BUILD)/collections PYTHONPATH=tests \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_faults.py
 
 # The in-process execution path leans on a few ansible-core internals (plugin_utils/_in_process.py):
 # run its tests on the oldest supported ansible-core too (the newest is what `integration` runs).

@@ -14,6 +14,16 @@ description:
   - Reads first. The customer account's APS ID is resolved from its system ID, then the bypass resources of the
     Microsoft tenant are read (every page) and the one linked to that account is matched. The operation is called
     only when there is none.
+  - Before creating, the application instance O(app_instance_id) is read; an instance that does not exist is refused
+    before any write, in check mode too.
+  - APS has no idempotency key for this call. Runs on one controller are serialised by an exclusive lock file next to
+    the Partner Center token cache (C(PARTNER_CENTER_TOKEN_CACHE_PATH), by default under C(~/.cache/csp.onboarding)),
+    keyed by the APS URL, the account and the Microsoft tenant and held around the read, the call and the read-back,
+    so parallel runs and forks create one bypass. A run waits for the lock at most 120 seconds, then fails naming it.
+  - Runs on two controllers at the same time cannot be protected. A run that finds two or more bypasses for the account
+    and tenant fails and lists their APS IDs; it does not pick one. Remove them with O(state=absent) and run again.
+  - After an answer that may follow an applied call (no answer, or a 5xx from a gateway), the bypasses are read back:
+    the task converges when the bypass is there, and otherwise fails saying that APS may still apply the call.
   - The bypass applies only to registrations made through the application's APS REST API. CloudBlue calls it a
     non-standard operation.
   - The bypass resource's property C(ms_tenant_id) and its link C(account) are assumptions (CloudBlue does not

@@ -67,9 +67,13 @@ def test_bad_input_fails_before_any_request(sim, env, options, message):
 def test_a_domain_of_another_customer_fails_clearly(sim, env):
     run_tasks([domain_task(name="shared-demo.example", customer_id=FABRIKAM)], env)
     sim.clear_journal()
-    (result,), _ = run_tasks([domain_task(name="shared-demo.example")], env)
-    assert result["failed"] and "already belongs to another tenant" in result["msg"]
-    assert result["status"] == 409 and result["ms_correlation_id"]
+    for check in (True, False):
+        (result,), _ = run_tasks([domain_task(name="shared-demo.example")], env, check=check)
+        # Refused from the read (HEAD /v1/domains/{domain}), before the write Partner Center would refuse.
+        assert result["failed"] and "already belongs to another tenant" in result["msg"]
+        assert result["ms_correlation_id"]
+    assert writes(sim.journal()) == []
+    assert [e["method"] for e in sim.journal() if "/domains/shared-demo.example" in e["path"]] == ["HEAD", "HEAD"]
 
 
 def test_check_mode_makes_no_write(sim, env):
