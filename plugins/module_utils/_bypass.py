@@ -144,3 +144,11 @@ def create_once(client, app_instance_id, account_id, ms_tenant_id, existing):
         exc.message += (" The bypass was not found afterwards, but APS may still apply the call; run the task "
                         "again to converge.")
         raise
+
+
+def delete_if_present(client, aps_id):
+    try:
+        client.delete_resource(aps_id)
+    except ApiError as exc:
+        if exc.status != 404:  # already gone: that is the goal
+            raise
