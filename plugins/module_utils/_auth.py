@@ -211,9 +211,14 @@ class TokenCache(object):
         with exclusive_lock(self.path + ".lock", self.lock_timeout):
             entries, stale = self._read()
             before = json.dumps(entries, sort_keys=True)
-            yield entries
-            if stale or json.dumps(entries, sort_keys=True) != before:
-                self._write(entries)
+            completed = False
+            try:
+                yield entries
+                completed = True
+            finally:
+                # Written only when the block finished: a failed token request leaves the file as it was.
+                if completed and (stale or json.dumps(entries, sort_keys=True) != before):
+                    self._write(entries)
 
     def _read(self):
         """(entries, stale): stale when the file must be rewritten (wrong shape, readable by others)."""

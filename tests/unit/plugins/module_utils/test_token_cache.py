@@ -186,7 +186,7 @@ def test_permission_denied_names_the_option_for_an_unprivileged_user(tmp_path):
     os.chmod(str(locked_dir), 0o755)  # root's: nobody may not create files in it
     os.chmod(str(tmp_path), 0o755)
     collections = _auth.__file__
-    for _ in range(5):
+    for _level in range(5):
         collections = os.path.dirname(collections)
     collections = os.path.dirname(collections)  # the folder that holds ansible_collections/
     code = "\n".join([
@@ -202,10 +202,12 @@ def test_permission_denied_names_the_option_for_an_unprivileged_user(tmp_path):
                sys.executable, "-c", code]
     env = dict(os.environ, PYTHONPATH=collections, HOME="/nonexistent")
     probe = subprocess.run(command[:-1] + ["import ansible_collections.csp.onboarding.plugins.module_utils._auth"],
-                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                           check=False)
     if probe.returncode:
         pytest.skip("the collection is not readable by uid %d here: %s" % (OTHER_UID, probe.stdout[-300:]))
-    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                          check=False)
     assert done.stdout.startswith("InvalidInput: token_cache_path "), done.stdout
     assert "Permission denied" in done.stdout
     assert os.listdir(str(locked_dir)) == []
