@@ -67,12 +67,13 @@ SNAPSHOT = os.path.join(WORK, "collections")
 SNAPSHOT_COLLECTION = os.path.join(SNAPSHOT, "ansible_collections", "csp", "onboarding")
 COLLECTION_PLAYBOOK = os.path.join(SNAPSHOT_COLLECTION, "playbooks", "bulk_onboard.yml")
 BASELINE_PLAYBOOK = os.path.join(HERE, "baseline_uri.yml")
-API_NAMES = ("pc", "aps")
+API_NAMES = ("pc", "aps", "graph")
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 PC_PAGE_SIZE = 500  # pc_max_page_size of the generated seed, and Partner Center's usual page
 EXISTING_USERS = 1  # users each generated tenant has before onboarding (its admin), see workload.py
 GIB = 1024 ** 3
-ALL_SCENARIOS = ("fresh", "rerun", "growth", "throttled", "profile")
+ALL_SCENARIOS = ("fresh", "rerun", "slow", "growth", "throttled", "profile")
+DEFAULT_USER_CONCURRENCY = 4  # tenant_onboarding_user_concurrency, unless the role's defaults say otherwise
 
 
 # --- the minimum -----------------------------------------------------------------------------------
@@ -83,39 +84,118 @@ def user_pages(count, page_size=PC_PAGE_SIZE):
     return max(1, int(math.ceil(count / float(page_size))))
 
 
-def minimum(kind, tenants, users, existing_users=EXISTING_USERS):
+def minimum(kind, tenants, users, existing_users=EXISTING_USERS, features=workload.FEATURES):
     """The fewest requests that do this work, for a client that converges: it reads before it writes,
     so that a run with nothing to change writes nothing.
 
     Per tenant, ``fresh`` (nothing onboarded yet):
       reads   1 customer GET (does the customer exist, before any write)
+              1 GDAP GET (Graph: the customer's delegatedAdminRelationships, one page) -- with ``gdap``
               1 customDomains GET (is the domain there?)
               the active users' list pages (ceil(existing / 500), at least 1)
+              1 subscribedskus GET (the SKU ids and free units of the part numbers) -- with ``licenses``
               2 APS GETs: the account lookup (the bypass links to the account's APS id) and the bypass lookup
-      writes  1 verified-domain POST, U user POSTs, 1 bypass POST
+      writes  1 verified-domain POST, U user POSTs, U licenseupdates POSTs (with ``licenses``; one license
+              group per user), 1 bypass POST
+      A user created by this run has no license: its licenses need no read.
       NOT counted: a second customer GET before the domain POST (the collection's verified_domain reads the
       customer to check its default domain; the role has just read it), and the soft-deleted users' list
       (a client can create first and look for a soft-deleted user only when the create answers 409).
-    Per tenant, ``rerun`` (everything already there): the same reads (users pages over U + existing users),
-    no writes.
-    For the run: 1 token request (one Entra credential, App+User; APS OAuth 1.0a signing needs no token).
-    MSAL's OpenID discovery GET before a token request is not counted (it is reported as "entra other").
+    Per tenant, ``rerun`` (everything already there): the same reads (users pages over U + existing users)
+    plus, with ``licenses``, one licenses GET per listed user (Partner Center's user has no licenses in
+    it, and there is no listing of every user's licenses); no writes.
+    For the run: 1 token request per credential and audience: Partner Center (App+User), and Microsoft
+    Graph of the partner tenant with ``gdap``; APS OAuth 1.0a signing needs no token. MSAL's OpenID
+    discovery GET before a token request is not counted (it is reported as "entra other").
+
+    With U=20 and everything: fresh 7 reads + 42 writes = 49 per tenant, re-run 27 reads, 2 tokens.
 
     The baseline does the same work, so it has the same minimum; on a fresh run it can go below it, since it
     writes blind (POST and accept 409) instead of reading first -- and so it writes again on every re-run.
     """
+    gdap = 1 if "gdap" in features else 0
+    licenses = 1 if "licenses" in features else 0
     if kind == "fresh":
-        reads = 1 + 1 + user_pages(existing_users) + 2
-        writes = 1 + users + 1
+        reads = 1 + gdap + 1 + user_pages(existing_users) + licenses + 2
+        writes = 1 + users + licenses * users + 1
     elif kind == "rerun":
-        reads = 1 + 1 + user_pages(existing_users + users) + 2
+        reads = 1 + gdap + 1 + user_pages(existing_users + users) + licenses * (1 + users) + 2
         writes = 0
     else:
         raise ValueError(kind)
-    tokens = 1
+    tokens = 1 + gdap
     return {"reads": reads * tenants, "writes": writes * tenants, "tokens": tokens,
             "api": (reads + writes) * tenants, "total": (reads + writes) * tenants + tokens,
             "per_tenant": {"reads": reads, "writes": writes}}
+
+
+def critical_path(kind, users, existing_users=EXISTING_USERS, features=workload.FEATURES,
+                  concurrency=DEFAULT_USER_CONCURRENCY):
+    """Request round trips on ONE tenant's critical path, for the minimum's requests, in the role's order
+    (customer -> GDAP check -> domains -> users -> APS bypass: each step needs the one before it).
+    Requests of one step that do not need each other's answers count as one round trip (the users' list
+    and subscribedskus; the two APS lookups); a step's writes follow its reads; the users are written
+    ``concurrency`` at a time (tenant_onboarding_user_concurrency), and a user's license needs its create
+    answer (the user's id), so each user is two rounds in sequence.
+
+      fresh:  customer 1, GDAP 1, domains 2 (read, POST), users' reads 1 + user pages beyond the first,
+              users 2 x ceil(U / concurrency) (1 x without licenses), APS 2 (lookups, POST)
+      rerun:  customer 1, GDAP 1, domains 1, users' reads user pages, licenses ceil(U / concurrency), APS 1
+    With U=20, concurrency 4 and everything: fresh 17, re-run 10. The token requests (one per audience) are
+    added once per run, by :func:`lower_bound`.
+    """
+    gdap = 1 if "gdap" in features else 0
+    licenses = "licenses" in features
+    waves = int(math.ceil(users / float(max(1, concurrency))))
+    if kind == "fresh":
+        return 1 + gdap + 2 + user_pages(existing_users) + (2 if licenses else 1) * waves + 2
+    if kind == "rerun":
+        return 1 + gdap + 1 + user_pages(existing_users + users) + (waves if licenses else 0) + 1
+    raise ValueError(kind)
+
+
+def lower_bound(kind, tenants, users, forks, latency_ms, throughput_rps=None, features=workload.FEATURES,
+                concurrency=DEFAULT_USER_CONCURRENCY):
+    """The HTTP lower bound of a run, in seconds: ``forks`` tenants at once, each its critical path of round
+    trips (:func:`critical_path`) times the latency, in ceil(T / forks) waves, plus the token requests once;
+    and never below the minimum's requests divided by the simulator's own measured throughput (requests/s at
+    0 ms latency, tests/simulator/bench_throughput.py on this machine), whatever the latency."""
+    rounds = critical_path(kind, users, features=features, concurrency=concurrency)
+    least = minimum(kind, tenants, users, features=features)
+    waves = int(math.ceil(tenants / float(max(1, forks))))
+    latency_s = latency_ms / 1000.0
+    by_latency = (waves * rounds + least["tokens"]) * latency_s
+    by_throughput = least["total"] / float(throughput_rps) if throughput_rps else 0.0
+    return {"bound_s": round(max(by_latency, by_throughput), 3), "by_latency_s": round(by_latency, 3),
+            "by_throughput_s": round(by_throughput, 3), "rounds_per_tenant": rounds, "waves": waves,
+            "token_rounds": least["tokens"], "throughput_rps": throughput_rps,
+            "binding": "throughput" if by_throughput > by_latency else "latency"}
+
+
+def bound_factor(latency_ms):
+    """The goal's allowed multiple of the lower bound: 4x at 20 ms, 1.5x at 250 ms (and above)."""
+    return 1.5 if latency_ms >= 250 else 4.0
+
+
+def simulator_throughput(seconds=5, threads=4):
+    """Requests/s of the simulator at 0 ms latency, from tests/simulator/bench_throughput.py (its own
+    simulator, same machine); None when it cannot be measured."""
+    script = os.path.join(ROOT, "tests", "simulator", "bench_throughput.py")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.path.join(ROOT, "tests")
+    try:
+        answer = subprocess.run([sys.executable, script, "--seconds", str(seconds), "--threads", str(threads)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                universal_newlines=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, "not measured: %s" % exc
+    for line in answer.stdout.splitlines():
+        if line.endswith("requests/s"):
+            try:
+                return float(line.split(":")[-1].split()[0]), line.strip()
+            except (ValueError, IndexError):
+                break
+    return None, "not measured: %s" % (answer.stdout.strip().splitlines() or ["no output"])[-1]
 
 
 # --- the collection under test ---------------------------------------------------------------------
@@ -142,7 +222,7 @@ def snapshot_collection():
     def git(*args):
         try:
             return subprocess.run(["git"] + list(args), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                  universal_newlines=True, timeout=30).stdout.strip()
+                                  universal_newlines=True, timeout=30).stdout.rstrip()
         except (OSError, subprocess.SubprocessError):
             return None
 
@@ -151,6 +231,56 @@ def snapshot_collection():
             "uncommitted_changes": [line[3:] for line in (dirty or "").splitlines()],
             "installed_at": datetime.datetime.fromtimestamp(
                 os.path.getmtime(os.path.join(installed, "MANIFEST.json"))).isoformat(timespec="seconds")}
+
+
+def collection_features(collection=SNAPSHOT_COLLECTION):
+    """What the collection under test takes of the workload, from its role's argument spec and the
+    customer_users module's options (the role is still being extended: a part it does not take yet is left
+    out of its inventory rather than failing every tenant). Returns (features, notes, role settings)."""
+    import yaml  # ansible-core's dependency
+
+    notes = []
+    role = os.path.join(collection, "roles", "tenant_onboarding")
+    try:
+        with open(os.path.join(role, "meta", "argument_specs.yml")) as handle:
+            options = yaml.safe_load(handle)["argument_specs"]["main"]["options"] or {}
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+        options = {}
+        notes.append("the role's argument spec could not be read (%s)" % exc)
+    try:
+        with open(os.path.join(role, "defaults", "main.yml")) as handle:
+            defaults = yaml.safe_load(handle) or {}
+    except (OSError, yaml.YAMLError):
+        defaults = {}
+    features = []
+    if "tenant_onboarding_gdap" in options:
+        features.append("gdap")
+    else:
+        notes.append("the role does not take tenant_onboarding_gdap yet: the collection's inventory has no GDAP "
+                     "check, so its side makes no Graph token request and no GDAP read")
+    users_spec = options.get("tenant_onboarding_users") or {}
+    role_takes_licenses = not users_spec.get("options") or "licenses" in users_spec["options"]
+    module_takes_licenses = False
+    for name in ("plugins/modules/customer_users.py", "plugins/module_utils/_users.py",
+                 "plugins/module_utils/_licenses.py"):
+        try:
+            with open(os.path.join(collection, name)) as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        module_takes_licenses = module_takes_licenses or "LICENSE_OPTIONS" in text or "licenses=dict(" in text
+    if role_takes_licenses and module_takes_licenses:
+        features.append("licenses")
+    else:
+        notes.append("%s does not take licenses on users yet: the collection's users get no license, so its side "
+                     "makes no subscribedskus, licenses or licenseupdates request" % (
+                         "the role's tenant_onboarding_users" if not role_takes_licenses else "customer_users"))
+    concurrency = defaults.get("tenant_onboarding_user_concurrency", DEFAULT_USER_CONCURRENCY)
+    try:
+        concurrency = int(concurrency)
+    except (TypeError, ValueError):
+        concurrency = DEFAULT_USER_CONCURRENCY
+    return tuple(features), notes, {"user_concurrency": concurrency}
 
 
 # --- the machine -----------------------------------------------------------------------------------
@@ -383,11 +513,11 @@ def http_spans(journal, latency_s):
 # --- end state and failures ------------------------------------------------------------------------
 
 
-def end_state(sim, tenants, users):
-    """Count what the fresh run should have produced: domains, active users, bypasses."""
+def end_state(sim, tenants, users, features=workload.FEATURES):
+    """Count what the fresh run should have produced: domains, active users (with their license), bypasses."""
     state = sim.state()
     wanted = set(workload.customer_id(number) for number in range(1, tenants + 1))
-    domains = active_users = 0
+    domains = active_users = licensed_users = 0
     for partner in state["partners"]:
         for customer in partner["customers"]:
             if customer["id"] not in wanted:
@@ -395,13 +525,19 @@ def end_state(sim, tenants, users):
             number = int(customer["id"].split("-")[-1], 16)
             names = set((d if isinstance(d, str) else d["name"]).lower() for d in customer["custom_domains"])
             domains += workload.managed_domain(number) in names
-            active_users += sum(1 for user in customer["users"] if user.get("state", "active") == "active"
-                                and user["user_principal_name"].lower().startswith("user"))
+            listed = [user for user in customer["users"] if user.get("state", "active") == "active"
+                      and user["user_principal_name"].lower().startswith("user")]
+            active_users += len(listed)
+            licensed_users += sum(1 for user in listed if any(
+                (entry.get("sku") or "").lower() == workload.LICENSE_SKU_ID for entry in user.get("licenses") or []))
     bypasses = state["aps"]["bypasses"]
     tenants_with_bypass = len(set(bypass["ms_tenant_id"].lower() for bypass in bypasses) & wanted)
     expected = {"domains": tenants, "users": tenants * users, "tenants_with_bypass": tenants, "bypasses": tenants}
     found = {"domains": domains, "users": active_users, "tenants_with_bypass": tenants_with_bypass,
              "bypasses": len(bypasses)}
+    if "licenses" in features:
+        expected["licensed_users"] = tenants * users
+        found["licensed_users"] = licensed_users
     return {"expected": expected, "found": found, "complete": found == expected}
 
 
@@ -438,13 +574,18 @@ class Bench(object):
         self.profile = None
         self.label = options.label
         self.run_dir = os.path.join(WORK, "runs", self.label)
+        # What each side is asked to do: the baseline always the whole onboarding, the collection what its
+        # role and modules take (collection_features, set by main()).
+        self.features = {"collection": workload.FEATURES, "baseline": workload.FEATURES}
+        self.user_concurrency = DEFAULT_USER_CONCURRENCY
+        self.throughput_rps = None
 
     # the simulator and the workloads
 
-    def workload(self, tenants):
-        key = (tenants, self.options.users)
+    def workload(self, tenants, features=workload.FEATURES):
+        key = (tenants, self.options.users, tuple(features))
         if key not in self.workloads:
-            self.workloads[key] = workload.generate(tenants, self.options.users)
+            self.workloads[key] = workload.generate(tenants, self.options.users, features=features)
         return self.workloads[key]
 
     def start(self):
@@ -461,7 +602,7 @@ class Bench(object):
 
     def prepare(self, tenants, latency_ms=None, rate_limit_rpm=None):
         """Reset the simulator to the workload's seed (journal, tokens and faults too), then set the faults."""
-        self.sim.reset(self.workload(tenants)["seed"])
+        self.sim.reset(self.workload(tenants, self.features["collection"])["seed"])  # the same seed for every side
         faults = {"latency_ms": self.options.latency_ms if latency_ms is None else latency_ms}
         if rate_limit_rpm:
             faults["rate_limit_rpm"] = rate_limit_rpm
@@ -487,7 +628,8 @@ class Bench(object):
         options = self.options
         forks = forks or options.forks
         latency_ms = options.latency_ms if latency_ms is None else latency_ms
-        load = self.workload(tenants)
+        features = self.features[side]
+        load = self.workload(tenants, features)
         playbook = COLLECTION_PLAYBOOK if side == "collection" else BASELINE_PLAYBOOK
         report_dir = os.path.join(self.run_dir, name + ".reports")
         log_path = os.path.join(self.run_dir, name + ".log")
@@ -500,18 +642,24 @@ class Bench(object):
             profile_path = os.path.join(self.run_dir, name + ".profile.json")
             env.update({"ANSIBLE_CALLBACKS_ENABLED": "bench_profile", "BENCH_PROFILE_OUT": profile_path,
                         "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins")})
-        print("[%s] %s: %s, T=%d U=%d forks=%d latency=%d ms%s ..." % (
+        print("[%s] %s: %s, T=%d U=%d forks=%d latency=%d ms%s%s ..." % (
             time.strftime("%H:%M:%S"), name, side, tenants, options.users, forks, latency_ms,
-            ", rate limit %d/min" % rate_limit_rpm if rate_limit_rpm else ""), flush=True)
+            ", rate limit %d/min" % rate_limit_rpm if rate_limit_rpm else "",
+            "" if features == workload.FEATURES else ", WITHOUT %s" % ", ".join(
+                name for name in workload.FEATURES if name not in features)), flush=True)
         sim_cpu_before = simulator_cpu(self.sim)
         measured = run_measured(playbook, load["inventory"], env, log_path, forks, variables)
         measured["simulator_cpu_s"] = round(simulator_cpu(self.sim) - sim_cpu_before, 2)
         journal = self.sim.journal()
         requests = journal_summary(journal)
-        least = minimum(kind, tenants, options.users)
+        least = minimum(kind, tenants, options.users, features=features)
+        concurrency = int((extra_vars or {}).get("tenant_onboarding_user_concurrency", self.user_concurrency))
+        bound = lower_bound(kind, tenants, options.users, forks, latency_ms, self.throughput_rps, features,
+                            concurrency)
         result = collections.OrderedDict([
             ("name", name), ("side", side), ("kind", kind), ("tenants", tenants), ("users", options.users),
             ("forks", forks), ("latency_ms", latency_ms), ("rate_limit_rpm", rate_limit_rpm),
+            ("features", list(features)),
             ("extra", {"env": dict((k, v) for k, v in (env or {}).items() if k.startswith("ANSIBLE_STRATEGY")
                                    or k == "ANSIBLE_PIPELINING"), "vars": extra_vars or {}}),
         ])
@@ -522,16 +670,18 @@ class Bench(object):
         # Actual: every request the run sent (Entra discovery and 429 answers included).
         result["ratio_to_minimum"] = round(requests["total"] / float(least["total"]), 3)
         result["api_ratio_to_minimum"] = round(requests["api"] / float(least["api"]), 3)
+        result["lower_bound"] = bound
+        result["wall_to_bound"] = round(result["wall_s"] / bound["bound_s"], 2) if bound["bound_s"] else None
         result["log"] = os.path.relpath(log_path, ROOT)
         if check_state:
-            result["end_state"] = end_state(self.sim, tenants, options.users)
+            result["end_state"] = end_state(self.sim, tenants, options.users, features)
         if profile_path:
             result["profile"] = task_profile(profile_path, journal, latency_ms / 1000.0)
         print("    exit %d, wall %.1f s, CPU %.1f s, %d API requests (%d writes, %d answered 409), %d token "
-              "requests, %d x 429, peak tree PSS %.0f MiB%s" % (
+              "requests, %d x 429, peak tree PSS %.0f MiB; HTTP lower bound %.2f s (%s), wall = %.2fx it%s" % (
                   result["exit_code"], result["wall_s"], result["cpu_s"], requests["api"], requests["writes"],
                   requests["writes_answered_409"], requests["token_requests"], requests["throttled_429"],
-                  result["peak_pss_tree_mib"],
+                  result["peak_pss_tree_mib"], bound["bound_s"], bound["binding"], result["wall_to_bound"] or 0,
                   "" if not check_state else ", end state %s" % (
                       "complete" if result["end_state"]["complete"] else "INCOMPLETE %s" % result["end_state"])),
               flush=True)
@@ -549,6 +699,17 @@ class Bench(object):
             if "rerun" in scenarios:
                 self.sim.clear_journal()
                 self.run("rerun-" + side, side, "rerun", tenants)
+
+    def scenario_slow(self):
+        """The collection's fresh run and re-run at a realistic latency (default 250 ms), every fork busy."""
+        options = self.options
+        tenants, latency = options.slow_tenants, options.slow_latency_ms
+        self.prepare(tenants, latency_ms=latency)
+        self.run("slow-fresh-collection", "collection", "fresh", tenants, forks=options.slow_forks,
+                 latency_ms=latency, check_state=True)
+        self.sim.clear_journal()
+        self.run("slow-rerun-collection", "collection", "rerun", tenants, forks=options.slow_forks,
+                 latency_ms=latency)
 
     def scenario_growth(self):
         for tenants in self.options.growth:
@@ -712,35 +873,61 @@ def evaluate_goals(runs, options):
         goals.append({"goal": name, "result": "SKIP" if passed is None else ("PASS" if passed else "FAIL"),
                       "figures": figures})
 
+    def less(*named):
+        """A note when a collection run did less than the whole onboarding (the role does not take it yet)."""
+        missing = sorted(set(name for run in named if run and run["side"] == "collection"
+                             for name in workload.FEATURES if name not in run.get("features", workload.FEATURES)))
+        return (" -- NOTE: the collection ran WITHOUT %s (not taken by its role yet), so it did less work than "
+                "the goal is about" % ", ".join(missing)) if missing else ""
+
     fresh_c, fresh_b = runs.get("fresh-collection"), runs.get("fresh-baseline")
     if fresh_c and fresh_b:
         ratio = fresh_c["wall_s"] / fresh_b["wall_s"]
-        goal("Fresh onboarding: the collection's wall time <= 1/5 of the uri baseline's" + quick,
-             ratio <= 0.2 and fresh_c["exit_code"] == 0 and fresh_b["exit_code"] == 0,
+        goal("Fresh onboarding, %d ms: the collection's wall time <= 1/20 of the uri baseline's%s" % (
+                 fresh_c["latency_ms"], quick),
+             ratio <= 0.05 and fresh_c["exit_code"] == 0 and fresh_b["exit_code"] == 0,
              "the collection took %.3fx the baseline's wall time (%.1f s vs %.1f s; CPU %.3fx: %.1f s vs %.1f s); "
-             "exit codes %d/%d" % (ratio, fresh_c["wall_s"], fresh_b["wall_s"], fresh_c["cpu_s"] / fresh_b["cpu_s"],
-                                  fresh_c["cpu_s"], fresh_b["cpu_s"], fresh_c["exit_code"], fresh_b["exit_code"]))
+             "exit codes %d/%d%s" % (ratio, fresh_c["wall_s"], fresh_b["wall_s"], fresh_c["cpu_s"] / fresh_b["cpu_s"],
+                                    fresh_c["cpu_s"], fresh_b["cpu_s"], fresh_c["exit_code"], fresh_b["exit_code"],
+                                    less(fresh_c)))
     else:
-        goal("Fresh onboarding: the collection's wall time <= 1/5 of the uri baseline's", None, "not run")
+        goal("Fresh onboarding: the collection's wall time <= 1/20 of the uri baseline's", None, "not run")
+
+    # The HTTP lower bound: fresh and re-run, at the main latency and at the slow scenario's.
+    for name in ("fresh-collection", "rerun-collection", "slow-fresh-collection", "slow-rerun-collection"):
+        run = runs.get(name)
+        if not run:
+            continue
+        bound, factor = run["lower_bound"], bound_factor(run["latency_ms"])
+        goal("%s (T=%d, forks %d, %d ms): wall <= %.1fx the HTTP lower bound%s" % (
+                 name, run["tenants"], run["forks"], run["latency_ms"], factor,
+                 quick if not name.startswith("slow") else ""),
+             run["exit_code"] == 0 and run["wall_s"] <= factor * bound["bound_s"],
+             "wall %.2f s = %.2fx the bound %.2f s (%s-bound: %d waves x %d round trips + %d token requests, x %d ms "
+             "= %.2f s; minimum %d requests / %s requests/s = %.2f s); exit %d%s" % (
+                 run["wall_s"], run["wall_to_bound"], bound["bound_s"], bound["binding"], bound["waves"],
+                 bound["rounds_per_tenant"], bound["token_rounds"], run["latency_ms"], bound["by_latency_s"],
+                 run["minimum"]["total"], "%.0f" % bound["throughput_rps"] if bound["throughput_rps"] else "?",
+                 bound["by_throughput_s"], run["exit_code"], less(run)))
 
     rerun = runs.get("rerun-collection")
     if rerun and fresh_c:
         requests, least = rerun["requests"], rerun["minimum"]
         checks = {
             "zero writes": requests["writes"] == 0,
-            "API requests <= minimum": requests["api"] <= least["api"],
-            "token requests <= 1 per credential": requests["token_requests"] <= least["tokens"],
-            "wall <= 25% of fresh": rerun["wall_s"] <= 0.25 * fresh_c["wall_s"],
+            "reads == minimum": requests["reads"] == least["reads"] and requests["api"] == least["api"],
+            "one token per credential and audience": requests["token_requests"] == least["tokens"],
+            "wall <= 0.4x fresh": rerun["wall_s"] <= 0.4 * fresh_c["wall_s"],
             "exit 0": rerun["exit_code"] == 0,
         }
-        goal("Re-run with nothing to change: zero writes, requests <= minimum, <= 1 token per credential, "
-             "wall <= 25% of fresh" + quick, all(checks.values()),
-             "%d writes; %d API requests vs minimum %d (%.2fx); %d token request(s) (+%d Entra discovery GET); "
-             "wall %.1f s = %.3fx the fresh run's %.1f s; failed checks: %s" % (
-                 requests["writes"], requests["api"], least["api"], requests["api"] / float(least["api"]),
-                 requests["token_requests"], requests["entra_other"], rerun["wall_s"],
+        goal("Re-run with nothing to change: zero writes, reads equal to the minimum, one token per credential and "
+             "audience, wall <= 0.4x fresh" + quick, all(checks.values()),
+             "%d writes; %d reads vs minimum %d (%.2fx); %d token request(s) vs %d (+%d Entra discovery GET); "
+             "wall %.1f s = %.3fx the fresh run's %.1f s; failed checks: %s%s" % (
+                 requests["writes"], requests["reads"], least["reads"], requests["reads"] / float(least["reads"]),
+                 requests["token_requests"], least["tokens"], requests["entra_other"], rerun["wall_s"],
                  rerun["wall_s"] / fresh_c["wall_s"], fresh_c["wall_s"],
-                 ", ".join(name for name, ok in checks.items() if not ok) or "none"))
+                 ", ".join(name for name, ok in checks.items() if not ok) or "none", less(rerun)))
     else:
         goal("Re-run with nothing to change", None, "not run")
 
@@ -763,7 +950,7 @@ def evaluate_goals(runs, options):
              "process %.0f MiB); exit codes %s" % (
                  small["wall_s"], big["wall_s"], ratio, scale, small["wall_s"] / small["tenants"],
                  big["wall_s"] / big["tenants"], peak, peak_rss, peak_largest,
-                                "/".join(str(run["exit_code"]) for run in growth)))
+                 "/".join(str(run["exit_code"]) for run in growth)) + less(*growth))
     else:
         goal("Growth: wall ratio no worse than linear, peak RSS < 1 GiB", None, "not run")
 
@@ -812,20 +999,25 @@ def methods_text(requests):
 def results_table(runs):
     lines = [
         "| run | side | T x U | forks | latency | R/min | exit | wall s | CPU s | peak MiB: PSS tree / RSS tree / "
-        "largest process | API requests | by method | tokens | writes (409) | 429 | minimum | actual/min |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "largest process | API requests | by method | tokens | writes (409) | 429 | minimum | actual/min "
+        "| HTTP bound s | wall/bound | without |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs.values():
         requests = run["requests"]
+        bound = run.get("lower_bound") or {}
         lines.append("| %s | %s | %d x %d | %d | %d ms | %s | %d | %.1f | %.1f | %.0f / %.0f / %.0f | %d | %s | %d | %d (%d) "
-                     "| %d | %d | %.2f |" % (
+                     "| %d | %d | %.2f | %s | %s | %s |" % (
                          run["name"] + (" (= %s)" % run["reused_from"] if run.get("reused_from") else ""),
                          run["side"], run["tenants"], run["users"], run["forks"], run["latency_ms"],
                          run["rate_limit_rpm"] or "-", run["exit_code"], run["wall_s"], run["cpu_s"],
                          run["peak_pss_tree_mib"], run["peak_rss_tree_mib"], run["peak_rss_largest_mib"], requests["api"],
                          methods_text(requests), requests["token_requests"], requests["writes"],
                          requests["writes_answered_409"], requests["throttled_429"], run["minimum"]["total"],
-                         run["ratio_to_minimum"]))
+                         run["ratio_to_minimum"], "%.2f" % bound["bound_s"] if bound else "-",
+                         "%.2f" % run["wall_to_bound"] if run.get("wall_to_bound") else "-",
+                         ", ".join(name for name in workload.FEATURES if name not in run.get("features", workload.FEATURES))
+                         or "-"))
     return "\n".join(lines)
 
 
@@ -886,6 +1078,13 @@ def markdown(document):
             document["collection"]["version"], (document["collection"]["commit"] or "?")[:12],
             " with uncommitted changes in %s" % ", ".join(document["collection"]["uncommitted_changes"])
             if document["collection"]["uncommitted_changes"] else ""), "",
+        "Workload: T tenants x U users, each tenant with a GDAP check (an active relationship in the seed, "
+        "`required_roles` in the inventory), one domain, U users with one license each, the APS bypass. %s" % (
+            "The collection took all of it." if not document["collection_notes"] else
+            "The collection did LESS: %s." % "; ".join(document["collection_notes"])), "",
+        "HTTP lower bound: per tenant the round trips of its critical path (see `critical_path()`), x the latency, "
+        "for `forks` tenants at once, + the token requests; not below the minimum's requests / the simulator's "
+        "throughput (%s)." % document["simulator_throughput"]["text"], "",
         "## Runs", "", results_table(document["runs"]), "",
         "## Goals", "",
     ]
@@ -909,6 +1108,10 @@ def parse_args(argv):
     parser.add_argument("--forks", type=int, default=10)
     parser.add_argument("--tenants", type=int, help="T of fresh and rerun (default 100; quick 5)")
     parser.add_argument("--users", type=int, default=20, help="U, users per tenant (default 20)")
+    parser.add_argument("--slow-latency-ms", type=int, default=250,
+                        help="latency of the slow scenario (default 250)")
+    parser.add_argument("--slow-tenants", type=int, help="T of the slow scenario (default 100; quick 5)")
+    parser.add_argument("--slow-forks", type=int, default=20, help="forks of the slow scenario (default 20)")
     parser.add_argument("--growth", help="comma-separated T of the growth runs (default 10,100,1000; quick 5,20)")
     parser.add_argument("--throttle-rpm", type=int, default=3000, help="R, requests/min per partner (default 3000)")
     parser.add_argument("--throttle-tenants", type=int, help="T of the throttled run (default 150; quick 20)")
@@ -927,6 +1130,7 @@ def parse_args(argv):
     if unknown:
         parser.error("unknown scenarios: %s" % ", ".join(sorted(unknown)))
     options.tenants = options.tenants or (5 if quick else 100)
+    options.slow_tenants = options.slow_tenants or (5 if quick else 100)
     options.growth = [int(value) for value in (options.growth or ("5,20" if quick else "10,100,1000")).split(",")]
     options.throttle_tenants = options.throttle_tenants or (20 if quick else 150)
     if options.binding_rpm is None:
@@ -954,11 +1158,23 @@ def main(argv=None):
         collection["version"], collection["installed_from"], (collection["commit"] or "?")[:12],
         ", uncommitted changes in %s" % ", ".join(collection["uncommitted_changes"])
         if collection["uncommitted_changes"] else ""), flush=True)
+    features, notes, role_settings = collection_features()
+    bench.features["collection"] = features
+    bench.user_concurrency = role_settings["user_concurrency"]
+    for note in notes:
+        print("NOTE: %s." % note, flush=True)
+    if notes:
+        print("NOTE: the baseline still does the whole onboarding; goals that compare the sides say so.", flush=True)
+    throughput, throughput_text = simulator_throughput()
+    bench.throughput_rps = throughput
+    print("simulator throughput at 0 ms: %s" % throughput_text, flush=True)
     bench.start()
     try:
         print("simulator %s (latency %d ms per request)" % (bench.sim.url, options.latency_ms), flush=True)
         if "fresh" in options.scenarios or "rerun" in options.scenarios:
             bench.scenario_fresh_and_rerun(options.scenarios)
+        if "slow" in options.scenarios:
+            bench.scenario_slow()
         if "growth" in options.scenarios:
             bench.scenario_growth()
         if "throttled" in options.scenarios:
@@ -973,8 +1189,14 @@ def main(argv=None):
         ("duration_s", round(time.time() - started, 1)),
         ("machine", machine),
         ("collection", collection),
+        ("collection_features", list(features)),
+        ("collection_notes", notes),
+        ("role_settings", role_settings),
+        ("simulator_throughput", {"requests_per_s": throughput, "text": throughput_text}),
         ("options", dict((key, value) for key, value in vars(options).items())),
         ("minimum_definition", minimum.__doc__),
+        ("critical_path_definition", critical_path.__doc__),
+        ("lower_bound_definition", lower_bound.__doc__),
         ("runs", bench.runs),
         ("goals", evaluate_goals(bench.runs, options)),
         ("profile", bench.profile),
