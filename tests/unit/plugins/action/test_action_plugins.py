@@ -26,6 +26,7 @@ def test_the_action_plugin_is_the_in_process_action_and_nothing_else(name):
     action = importlib.import_module("ansible_collections.csp.onboarding.plugins.action.%s" % name).ActionModule
     assert action.__bases__ == (InProcessModuleAction,)
     # No behaviour of its own: the same attributes as an empty subclass.
+
     class Empty(InProcessModuleAction):
         pass
     assert set(vars(action)) - {"__doc__"} == set(vars(Empty)) - {"__doc__"}
