@@ -22,7 +22,7 @@ description:
     so parallel runs and forks create one bypass. A run waits for the lock at most 120 seconds, then fails naming it.
   - Runs on two controllers at the same time cannot be protected. A run that finds two or more bypasses for the account
     and tenant fails and lists their APS IDs; it does not pick one. Remove them with O(state=absent) and run again.
-  - After an answer that may follow an applied call (no answer, or a 5xx from a gateway), the bypasses are read back:
+  - After an answer that may follow an applied call (no answer, or a 5xx from a gateway), the bypasses are read back;
     the task converges when the bypass is there, and otherwise fails saying that APS may still apply the call.
   - The bypass applies only to registrations made through the application's APS REST API. CloudBlue calls it a
     non-standard operation.
