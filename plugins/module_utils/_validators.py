@@ -53,7 +53,7 @@ ZA ZM ZW
 COUNTRY_HINTS = {"UK": "GB", "EL": "GR", "EN": "GB"}
 
 
-class InvalidInput(Exception):
+class InvalidInput(ValueError):
     """Input that the user must correct, found before any write; the message names the option."""
 
 
