@@ -14,8 +14,8 @@ def bulk(env, inventory, report_dir, *args):
                         extra_vars={"onboarding_report_dir": str(report_dir)}, args=["--forks", "10"] + list(args))
 
 
-def report(report_dir):
-    with open(os.path.join(str(report_dir), "onboarding-report.json")) as handle:
+def report(report_dir, name="onboarding-report.json"):
+    with open(os.path.join(str(report_dir), name)) as handle:
         return json.load(handle)
 
 
@@ -28,6 +28,8 @@ def write_workload(seed, inventory):
     partner = seed["partners"][0]
     partner["customers"] = [{"id": customer_id(n), "company_name": "Bulk %d" % n,
                              "domain": "bulk%02d.onmicrosoft.com" % n} for n in range(TENANTS)]
+    # The demo's GDAP relationships name the demo customers, which this workload replaces.
+    partner["gdap_relationships"] = []
     seed["aps"]["accounts"] = [{"id": 3000000 + n, "aps_id": "a%07x-0000-4000-8000-000000000000" % n,
                                 "name": "Bulk %d" % n} for n in range(TENANTS)]
     (inventory / "host_vars").mkdir(parents=True)
@@ -92,7 +94,9 @@ def test_check_mode_of_the_bulk_playbook_writes_nothing_and_predicts_the_run(sim
     code, output = bulk(env, DEMO_INVENTORY, tmp_path / "check", "--check")
     assert code == 0, output[-3000:]
     assert writes(sim.journal()) == []
-    predicted = report(tmp_path / "check")
+    # A check-mode run writes the plan, never the report.
+    predicted = report(tmp_path / "check", "onboarding-plan.json")
+    assert not os.path.exists(os.path.join(str(tmp_path / "check"), "onboarding-report.json"))
     assert predicted["check_mode"] is True
     code, output = bulk(env, DEMO_INVENTORY, tmp_path / "real")
     assert code == 0, output[-3000:]
