@@ -131,7 +131,7 @@ compat: install $(COMPAT_VENV)/.installed
 	$(COMPAT_VENV)/bin/ansible --version | head -1
 	PYTHONPATH=tests $(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/integration/test_execution_paths.py
 
-lint: venv
+lint: install
 	$(BIN)/ansible-lint --profile production
 
 docs-lint: tree
