@@ -140,6 +140,64 @@ class PartnerCenterClient(object):
     def delete_user(self, customer_id, user_id):
         self.http.request("DELETE", "%s/customers/%s/users/%s" % (API_PREFIX, customer_id, user_id))
 
+    # --- licenses and directory roles ----------------------------------------------------------
+    # subscribedskus, licenses, directoryroles and usermembers are single collections, not paged
+    # (documented); every call is App+User only.
+
+    def list_subscribed_skus(self, customer_id):
+        """The customer's SKUs with their unit counts and service plans (``GET subscribedskus``)."""
+        return collection_items(
+            self.http.request("GET", "%s/customers/%s/subscribedskus" % (API_PREFIX, customer_id)).data)
+
+    def list_user_licenses(self, customer_id, user_id, license_group_ids=None):
+        """The user's licenses. Without ``license_group_ids`` Partner Center answers group1 only (documented)."""
+        path = "%s/customers/%s/users/%s/licenses" % (API_PREFIX, customer_id, user_id)
+        if license_group_ids:
+            path += "?" + urlencode([("licenseGroupIds", group) for group in license_group_ids])
+        return collection_items(self.http.request("GET", path).data)
+
+    def update_user_licenses(self, customer_id, user_id, assign=None, remove=None):
+        """``POST licenseupdates``: ``assign`` is ``[(sku_id, [excluded plan ids])]``, ``remove`` SKU ids.
+
+        Partner Center takes licenses of one license group per request (documented): the caller groups them.
+        """
+        body = {
+            "licensesToAssign": [{"skuId": sku_id, "excludedPlans": list(excluded) or None}
+                                 for sku_id, excluded in assign or []] or None,
+            "licensesToRemove": list(remove or []) or None,
+            "attributes": {"objectType": "LicenseUpdate"},
+        }
+        return self.http.request("POST", "%s/customers/%s/users/%s/licenseupdates"
+                                 % (API_PREFIX, customer_id, user_id), json=body).data
+
+    def list_directory_roles(self, customer_id):
+        return collection_items(
+            self.http.request("GET", "%s/customers/%s/directoryroles" % (API_PREFIX, customer_id)).data)
+
+    def list_role_members(self, customer_id, role_id):
+        return collection_items(self.http.request(
+            "GET", "%s/customers/%s/directoryroles/%s/usermembers" % (API_PREFIX, customer_id, role_id)).data)
+
+    def add_role_member(self, customer_id, role_id, user):
+        """Add a user (a Partner Center user: ``id``, ``userPrincipalName``, ``displayName``) to a role."""
+        body = {"id": user.get("id"), "displayName": user.get("displayName"),
+                "userPrincipalName": user.get("userPrincipalName"), "attributes": {"objectType": "UserMember"}}
+        return self.http.request("POST", "%s/customers/%s/directoryroles/%s/usermembers"
+                                 % (API_PREFIX, customer_id, role_id), json=body).data
+
+    def remove_role_member(self, customer_id, role_id, user_id):
+        self.http.request("DELETE", "%s/customers/%s/directoryroles/%s/usermembers/%s"
+                          % (API_PREFIX, customer_id, role_id, user_id))
+
+
+def collection_items(data):
+    """The items of a Collection answer that is not paged (a bare list is read as the items)."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        return data.get("items") or []
+    return []
+
 
 def customer_domain(customer):
     return ((customer or {}).get("companyProfile") or {}).get("domain", "").lower()

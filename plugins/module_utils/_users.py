@@ -15,7 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.csp.onboarding.plugins.module_utils import _validators as validate
 from ansible_collections.csp.onboarding.plugins.module_utils._compare import MASK, casefold, changed_fields
+from ansible_collections.csp.onboarding.plugins.module_utils._directory_roles import ROLE_OPTIONS
 from ansible_collections.csp.onboarding.plugins.module_utils._http import ApiError
+from ansible_collections.csp.onboarding.plugins.module_utils._licenses import LICENSE_OPTIONS, UserAccess
 
 # Module option -> Partner Center property. The UPN is the identity key, so it is never PATCHed.
 FIELDS = (
@@ -28,7 +30,9 @@ FIELDS = (
 VIEW_FIELDS = (("id", "id"), ("user_principal_name", "userPrincipalName")) + FIELDS + (
     ("state", "state"), ("user_domain_type", "userDomainType"), ("soft_deletion_time", "softDeletionTime"),
     ("last_directory_sync_time", "lastDirectorySyncTime"))
-DIFF_KEYS = ("user_principal_name",) + tuple(option for option, _prop in FIELDS) + ("state",)
+# licenses and directory_roles: set on a plan by _licenses.UserAccess when the task manages them.
+DIFF_KEYS = ("user_principal_name",) + tuple(option for option, _prop in FIELDS) + (
+    "state", "licenses", "directory_roles")
 NORMALISERS = {"usage_location": casefold}
 
 MAX_CONCURRENCY = 32
@@ -49,6 +53,8 @@ USER_OPTIONS = dict(
     password=dict(type="str", no_log=True),
     force_change_password=dict(type="bool", default=True, no_log=False),
 )
+USER_OPTIONS.update(LICENSE_OPTIONS)
+USER_OPTIONS.update(ROLE_OPTIONS)
 DOMAIN_OPTIONS = dict(
     expected_domains=dict(type="list", elements="str", default=[]),
 )
@@ -230,15 +236,18 @@ def ensure_user(task):
     customer_id = validate.guid(params["customer_id"], "customer_id")
     desired = desired_user(params)
     domains = DomainCheck(task.client, customer_id, params.get("expected_domains"))
+    access = UserAccess(task.client, customer_id, [params])
     current = task.client.find_user(customer_id, desired["user_principal_name"])
     plan = plan_user(current, desired, params["update_password"], params["restore"])
     if plan.action == "created":
         refusal = domains.refusal(desired["user_principal_name"])
         if refusal:
             raise validate.InvalidInput(refusal)
+    access.prepare({desired["user_principal_name"].lower(): current} if current else {})
+    access.attach(plan, desired)
     user = plan.after
     if plan.steps and not task.check_mode:
-        user = apply_plan(task.client, customer_id, plan, desired)
+        user = access.apply(plan, apply_plan(task.client, customer_id, plan, desired))
     return task.outcome("user", plan.action, plan.diff["before"] or None, plan.diff["after"] or None,
                         resource=user)
 
@@ -265,6 +274,7 @@ def ensure_users(task):
             raise validate.InvalidInput("user %s is listed twice in users" % desired["user_principal_name"])
         seen.add(key)
     excludes = [pattern.lower() for pattern in params.get("purge_exclude") or []]
+    access = UserAccess(task.client, customer_id, params["users"])
 
     client = task.client
     index = dict((user.get("userPrincipalName", "").lower(), user) for user in client.list_users(customer_id))
@@ -273,6 +283,7 @@ def ensure_users(task):
     if any(d["state"] == "present" and d["user_principal_name"].lower() not in index for d in desired_list):
         for user in client.list_users(customer_id, deleted=True):
             index.setdefault(user.get("userPrincipalName", "").lower(), user)
+    access.prepare(dict((key, index[key]) for key in seen if key in index), concurrency)
 
     work = []  # (upn, plan or error, desired)
     for desired in desired_list:
@@ -282,6 +293,7 @@ def ensure_users(task):
             refusal = domains.refusal(desired["user_principal_name"]) if plan.action == "created" else None
             if refusal:
                 raise validate.InvalidInput(refusal)
+            access.attach(plan, desired)
             work.append((desired["user_principal_name"], plan, desired))
         except validate.InvalidInput as exc:
             work.append((desired["user_principal_name"], exc, desired))
@@ -299,7 +311,7 @@ def ensure_users(task):
         if not plan.steps or task.check_mode:
             return upn, plan.action, None, plan.after
         try:
-            return upn, plan.action, None, apply_plan(client, customer_id, plan, desired or {})
+            return upn, plan.action, None, access.apply(plan, apply_plan(client, customer_id, plan, desired or {}))
         except ApiError as exc:
             return upn, "failed", exc, plan.before
         except Exception as exc:  # pylint: disable=broad-except
