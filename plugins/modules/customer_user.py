@@ -71,6 +71,56 @@ options:
       - Whether the user must change the password at the next sign-in.
     type: bool
     default: true
+  licenses:
+    description:
+      - The licenses the user ends up with. Each listed SKU is assigned with exactly the plans in
+        O(licenses[].excluded_plans) excluded; only the differences are written, in one C(licenseupdates) request
+        per license group.
+      - The SKU and plan names are resolved from the customer's subscribed SKUs (see
+        M(csp.onboarding.customer_license_info)), read once per task. An unknown SKU or plan name is refused before
+        any write, with the names that exist.
+      - A SKU the user does not hold yet needs a free unit. When none is left the task fails before its write,
+        with the SKU's unit counts; check mode predicts it.
+      - A license needs the user's usage location (O(usage_location), or the user's own); without one the task is
+        refused before any write.
+      - Not set, the user's licenses are neither read nor changed.
+    type: list
+    elements: dict
+    suboptions:
+      sku:
+        description:
+          - The SKU's part number, such as V(O365_BUSINESS_PREMIUM), or its product SKU ID (a GUID), compared
+            case-insensitively.
+        type: str
+        required: true
+      excluded_plans:
+        description:
+          - Service plans of the SKU the user does not get, by service name (V(TEAMS1)), display name or ID,
+            compared case-insensitively.
+        type: list
+        elements: str
+        default: []
+  remove_unlisted_licenses:
+    description:
+      - Also remove the licenses the user has that O(licenses) does not list. Needs O(licenses);
+        O(licenses=[]) then removes every license.
+    type: bool
+    default: false
+  directory_roles:
+    description:
+      - Microsoft Entra directory roles the user ends up a member of, by name (V(User Administrator)) or role ID,
+        compared case-insensitively. V(Global Administrator) makes the user an administrator of the tenant.
+      - The customer's roles are read once per task; an unknown role is refused before any write, with the roles
+        that exist. Only the memberships that are missing are added.
+      - Not set, the user's roles are neither read nor changed.
+    type: list
+    elements: str
+  remove_unlisted_directory_roles:
+    description:
+      - Also remove the user from the directory roles that O(directory_roles) does not list. Needs
+        O(directory_roles); O(directory_roles=[]) then removes every membership.
+    type: bool
+    default: false
   update_password:
     description:
       - V(on_create) sets the password only when the user is created; an existing user's password is never
@@ -140,6 +190,30 @@ EXAMPLES = r"""
         password: "{{ new_password }}"
         update_password: always
 
+    - name: Assign Microsoft 365 Business Standard by its part number
+      csp.onboarding.customer_user:
+        customer_id: c0000001-0000-4000-8000-000000000001
+        user_principal_name: alex.wilber@contoso.com
+        usage_location: US
+        licenses:
+          - sku: O365_BUSINESS_PREMIUM
+
+    - name: The same license without Teams, and no other license
+      csp.onboarding.customer_user:
+        customer_id: c0000001-0000-4000-8000-000000000001
+        user_principal_name: alex.wilber@contoso.com
+        licenses:
+          - sku: O365_BUSINESS_PREMIUM
+            excluded_plans: [TEAMS1]
+        remove_unlisted_licenses: true
+
+    - name: Make the customer's own administrator a Global Administrator of the tenant
+      csp.onboarding.customer_user:
+        customer_id: c0000001-0000-4000-8000-000000000001
+        user_principal_name: it.admin@contoso.com
+        directory_roles:
+          - Global Administrator
+
     - name: Soft-delete the user (restorable for 30 days)
       csp.onboarding.customer_user:
         customer_id: c0000001-0000-4000-8000-000000000001
@@ -202,6 +276,33 @@ user:
     last_directory_sync_time:
       description: Last directory synchronisation (UTC), or null.
       type: str
+    licenses:
+      description: The user's licenses, sorted by part number.
+      returned: when O(licenses) is set
+      type: list
+      elements: dict
+      contains:
+        sku_id:
+          description: The product SKU ID.
+          type: str
+          sample: f245ecc8-75af-4f8e-b61f-27d8114de5f3
+        sku_part_number:
+          description: The SKU's part number.
+          type: str
+          sample: O365_BUSINESS_PREMIUM
+        excluded_plans:
+          description: Service names of the plans excluded, sorted.
+          type: list
+          elements: str
+          sample: [TEAMS1]
+    directory_roles:
+      description:
+        - Names of the directory roles the user is a member of, sorted, among the roles read (those that
+          O(directory_roles) lists, or every role with O(remove_unlisted_directory_roles=true)).
+      returned: when O(directory_roles) is set
+      type: list
+      elements: str
+      sample: [User Administrator]
 ms_correlation_id:
   description: The C(MS-CorrelationId) sent with every call of this task, for support tickets.
   returned: always

@@ -62,6 +62,60 @@ options:
         description: Whether the user must change the password at the next sign-in.
         type: bool
         default: true
+      licenses:
+        description:
+          - The licenses the user ends up with. Each listed SKU is assigned with exactly the plans in
+            O(users[].licenses[].excluded_plans) excluded; only the differences are written, in one C(licenseupdates) request
+            per license group.
+          - The SKU and plan names are resolved from the customer's subscribed SKUs (see
+            M(csp.onboarding.customer_license_info)), read once per task for every user. Each listed user's
+            licenses are read once. An unknown SKU or plan name is refused before
+            any write, with the names that exist.
+          - A SKU the user does not hold yet needs a free unit. When none is left that user fails before any of its writes,
+            with the SKU's unit counts, and the others proceed. The units that earlier users of the list take count as
+            taken, so two users competing for the last unit are predicted right (in check mode too). Units freed in the
+            same run are not counted as free.
+          - A license needs the user's usage location (O(users[].usage_location), or the user's own); without one that user
+            fails before any of its writes.
+          - Not set, the user's licenses are neither read nor changed.
+        type: list
+        elements: dict
+        suboptions:
+          sku:
+            description:
+              - The SKU's part number, such as V(O365_BUSINESS_PREMIUM), or its product SKU ID (a GUID), compared
+                case-insensitively.
+            type: str
+            required: true
+          excluded_plans:
+            description:
+              - Service plans of the SKU the user does not get, by service name (V(TEAMS1)), display name or ID,
+                compared case-insensitively.
+            type: list
+            elements: str
+            default: []
+      remove_unlisted_licenses:
+        description:
+          - Also remove the licenses the user has that O(users[].licenses) does not list. Needs O(users[].licenses);
+            O(users[].licenses=[]) then removes every license.
+        type: bool
+        default: false
+      directory_roles:
+        description:
+          - Microsoft Entra directory roles the user ends up a member of, by name (V(User Administrator)) or role ID,
+            compared case-insensitively. V(Global Administrator) makes the user an administrator of the tenant.
+          - The customer's roles are read once per task, and the members of each role concerned once, not once
+            per user; an unknown role is refused before any write, with the roles
+            that exist. Only the memberships that are missing are added.
+          - Not set, the user's roles are neither read nor changed.
+        type: list
+        elements: str
+      remove_unlisted_directory_roles:
+        description:
+          - Also remove the user from the directory roles that O(users[].directory_roles) does not list. Needs
+            O(users[].directory_roles); O(users[].directory_roles=[]) then removes every membership.
+        type: bool
+        default: false
   update_password:
     description:
       - V(on_create) sets passwords only on creation; V(always) resets the password of every listed user that has
@@ -137,6 +191,29 @@ EXAMPLES = r"""
       - user_principal_name: former.employee@contoso.com
         state: absent
 
+- name: Onboard users with licenses (one read of the SKUs for all of them) and a tenant admin
+  csp.onboarding.customer_users:
+    customer_id: c0000001-0000-4000-8000-000000000001
+    users:
+      - user_principal_name: alex.wilber@contoso.com
+        usage_location: US
+        password: "{{ initial_passwords['alex.wilber'] }}"
+        licenses:
+          - sku: O365_BUSINESS_PREMIUM
+      - user_principal_name: megan.bowen@contoso.com
+        usage_location: US
+        password: "{{ initial_passwords['megan.bowen'] }}"
+        licenses:
+          - sku: O365_BUSINESS_PREMIUM
+            excluded_plans: [TEAMS1]
+          - sku: EMS
+        remove_unlisted_licenses: true
+      - user_principal_name: it.admin@contoso.com
+        usage_location: US
+        password: "{{ initial_passwords['it.admin'] }}"
+        directory_roles:
+          - Global Administrator
+
 - name: Make the list the whole truth, but never touch the admins
   csp.onboarding.customer_users:
     customer_id: c0000001-0000-4000-8000-000000000001
@@ -201,6 +278,8 @@ failed_users:
 users:
   description: Every listed or purged user after the run (predicted in check mode), as M(csp.onboarding.customer_user)
     returns RV(csp.onboarding.customer_user#module:user).
+    With O(users[].licenses) and O(users[].directory_roles), a user's entry has its C(licenses) and
+    C(directory_roles).
   returned: always
   type: list
   elements: dict
