@@ -149,3 +149,44 @@ def test_failures_reported_retried_and_planned_with_a_vaulted_credential(sim, tm
     plan = json.loads(read(reports / "onboarding-plan.json"))
     assert plan["check_mode"] is True and sorted(plan["summary"]["failed_tenants"]) == ["half.test", "typo.test"]
     assert "Tenant onboarding plan" in read(reports / "onboarding-plan.md")
+
+
+def run_in(cwd, command, env):
+    process = subprocess.run(command, env=ansible_env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             universal_newlines=True, cwd=str(cwd), timeout=600)
+    return process.returncode, process.stdout
+
+
+def test_the_inventory_plugin_hosts_feed_the_bulk_playbook(sim, env, tmp_path):
+    # The plugin's first example, as documented; the report goes to ./reports of the directory of the run.
+    source = read(os.path.join(ROOT, "plugins", "inventory", "partner_center.py"))
+    example = source.split('EXAMPLES = r"""')[1].split('"""')[0].strip().split("\n\n")[0]
+    (tmp_path / "inventory").mkdir()
+    (tmp_path / "inventory" / "partner_center.yml").write_text(example)
+    playbook = os.path.join(ROOT, "playbooks", "bulk_onboard.yml")
+    code, output = run_in(tmp_path, [os.path.join(BIN, "ansible-playbook"), "-i", "inventory", playbook], env)
+    assert code == 0, output[-4000:]
+    result = json.loads(read(tmp_path / "reports" / "onboarding-report.json"))
+    assert result["summary"]["tenants"] >= 3 and result["summary"]["failed"] == 0
+    assert writes(sim.journal()) == []
+
+    # A broken inventory source: no host, a clear failure that says where to look, not "no hosts matched", rc 0.
+    code, output = run_in(tmp_path, [os.path.join(BIN, "ansible-playbook"), "-i", "inventory", playbook],
+                          dict(env, PARTNER_CENTER_CLIENT_SECRET="wrong"))
+    assert code == 2, output[-4000:]
+    assert "no host in the group 'tenants'" in output and "ANSIBLE_INVENTORY_UNPARSED_FAILED" in output
+
+
+def test_onboard_tenant_reads_its_vars_file_from_the_directory_of_the_run(sim, env, tmp_path):
+    (tmp_path / "northwind.yml").write_text("tenant_onboarding_customer_id: %s\n"
+                                            "tenant_onboarding_domains: [{name: solo.northwind-demo.example}]\n"
+                                            % NORTHWIND)
+    playbook = os.path.join(ROOT, "playbooks", "onboard_tenant.yml")
+    command = [os.path.join(BIN, "ansible-playbook"), playbook, "-e", "ansible_python_interpreter=" + os.path.join(BIN, "python")]
+    code, output = run_in(tmp_path, command + ["-e", "tenant_vars_file=northwind.yml"], env)
+    assert code == 0, output[-4000:]
+    assert [e["method"] for e in writes(sim.journal())] == ["POST"]
+    code, output = run_in(tmp_path, command + ["-e", "tenant_vars_file=missing.yml"], env)
+    assert code == 2
+    assert "tenant_vars_file: no such file: %s" % (tmp_path / "missing.yml") in output
+    assert "missing required arguments" not in output
