@@ -119,13 +119,26 @@ requirements:
 """
 
 EXAMPLES = r"""
-# inventory/partner_center.yml: every customer, and the group "tenants" of those whose domain starts with "contoso"
+# inventory/partner_center.yml: the reseller customers become the group "tenants" that the bulk playbook
+# (csp.onboarding.bulk_onboard) onboards, each with the customer ID the tenant_onboarding role needs.
+# What to onboard for each comes from host_vars/<default domain>.yml beside this file; a customer without
+# such variables is only checked.
 plugin: csp.onboarding.partner_center
+compose:
+  tenant_onboarding_customer_id: customer_id
+  ansible_connection: "'local'"
 groups:
-  tenants: default_domain.startswith('contoso')
+  tenants: relationship_to_partner == 'reseller'
 keyed_groups:
   - key: relationship_to_partner
     prefix: relationship
+
+# Only some customers, and a cache of the customer list for an hour.
+plugin: csp.onboarding.partner_center
+compose:
+  tenant_onboarding_customer_id: customer_id
+groups:
+  tenants: default_domain.startswith('contoso')
 cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/csp.onboarding/inventory
