@@ -133,16 +133,13 @@ keyed_groups:
   - key: relationship_to_partner
     prefix: relationship
 
-# Only some customers, and a cache of the customer list for an hour.
-plugin: csp.onboarding.partner_center
-compose:
-  tenant_onboarding_customer_id: customer_id
-groups:
-  tenants: default_domain.startswith('contoso')
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/csp.onboarding/inventory
-cache_timeout: 3600
+# Only some customers, and a cache of the customer list for an hour:
+# groups:
+#   tenants: default_domain.startswith('contoso')
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/csp.onboarding/inventory
+# cache_timeout: 3600
 """
 
 from ansible.errors import AnsibleError
