@@ -190,6 +190,46 @@ class PartnerCenterClient(object):
                           % (API_PREFIX, customer_id, role_id, user_id))
 
 
+    # --- new customers: validations and create ------------------------------------------------
+
+    def domain_prefix_available(self, prefix):
+        """``GET validations/checkdomainavailability/{prefix}``: True when ``<prefix>.onmicrosoft.com`` is free."""
+        data = self.http.request("GET", "%s/validations/checkdomainavailability/%s"
+                                 % (API_PREFIX, quote(prefix, safe=""))).data
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.strip().lower() in ("true", "false"):
+            return data.strip().lower() == "true"
+        raise ApiError("Partner Center answered the domain availability check of %s with %r instead of true or "
+                       "false" % (prefix, data), method="GET", path=API_PREFIX + "/validations/checkdomainavailability")
+
+    def validate_address(self, address):
+        """``POST validations/address``: ``{originalAddress, suggestedAddresses, status, validationMessage}``.
+
+        A validation, not a write: Partner Center documents it as a pre-check and stores nothing.
+        """
+        return self.http.request("POST", "%s/validations/address" % API_PREFIX, json=address).data or {}
+
+    def create_customer(self, body):
+        """``POST /v1/customers``; the answer carries ``userCredentials`` (the initial admin) once, here only."""
+        return self.http.request("POST", "%s/customers" % API_PREFIX, json=body).data or {}
+
+    # --- agreements (App+User only) ------------------------------------------------------------
+
+    def agreement_templates(self, agreement_type):
+        """The agreement templates (``AgreementMetaData``) of one type."""
+        return collection_items(self.http.request(
+            "GET", "%s/agreements?%s" % (API_PREFIX, urlencode({"agreementType": agreement_type}))).data)
+
+    def list_customer_agreements(self, customer_id, agreement_type):
+        """The customer's attestations of one type (without the type, only Microsoft Cloud Agreement ones)."""
+        return collection_items(self.http.request("GET", "%s/customers/%s/agreements?%s" % (
+            API_PREFIX, customer_id, urlencode({"agreementType": agreement_type}))).data)
+
+    def create_customer_agreement(self, customer_id, body):
+        return self.http.request("POST", "%s/customers/%s/agreements" % (API_PREFIX, customer_id), json=body).data
+
+
 def collection_items(data):
     """The items of a Collection answer that is not paged (a bare list is read as the items)."""
     if isinstance(data, list):
