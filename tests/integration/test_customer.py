@@ -196,6 +196,8 @@ def test_bad_input_is_refused_before_any_write(sim, env):
 def test_a_new_customer_is_onboarded_in_the_same_play(sim, env, tmp_path):
     tasks = [
         customer_task(admin_credentials_path=str(tmp_path / "admin.json")),
+        {"csp.onboarding.customer_agreement": {"customer_id": "{{ result_0.customer.id }}", "contact": {
+            "first_name": "Megan", "last_name": "Bowen", "email": "megan.bowen@tailspin-demo.example"}}},
         {"csp.onboarding.verified_domain": {"customer_id": "{{ result_0.customer.id }}",
                                             "name": "tailspin-demo.example"}},
         {"csp.onboarding.customer_user": {"customer_id": "{{ result_0.customer.id }}",
@@ -204,7 +206,13 @@ def test_a_new_customer_is_onboarded_in_the_same_play(sim, env, tmp_path):
                                           "password": "Initial-Passw0rd!"}},
     ]
     results, _ = run_tasks(tasks, env)
-    assert [r.get("action", r.get("msg")) for r in results] == ["created"] * 3
+    assert [r.get("action", r.get("msg")) for r in results] == ["created"] * 4
     (customer,) = customers(sim)
+    assert [a["type"] for a in customer["agreements"]] == ["MicrosoftCustomerAgreement"]
     assert [d["name"] for d in customer["custom_domains"]] == ["tailspin-demo.example"]
     assert "alex@tailspin-demo.example" in [u["user_principal_name"] for u in customer["users"]]
+    sim.clear_journal()
+    # The same play again: the credentials file exists now, which does not matter for a customer that exists.
+    again, _ = run_tasks(tasks, env)
+    assert [r.get("action", r.get("msg")) for r in again] == ["unchanged"] * 4
+    assert writes(sim.journal()) == []
