@@ -287,9 +287,8 @@ def ensure_customer(task):
                   "to a 0600 file, or reset it afterwards with csp.onboarding.customer_user "
                   "(update_password: always)" % domain)
     if task.check_mode:
-        return task.outcome("customer", "created", None, desired, resource={"domain": domain,
-                                                                             "company_name": company_name},
-                            admin_credentials_path=path)
+        predicted = {"domain": domain, "company_name": company_name}
+        return task.outcome("customer", "created", None, desired, resource=predicted, admin_credentials_path=path)
 
     fd = reserve_credentials_file(path) if path else None
     try:

@@ -189,7 +189,6 @@ class PartnerCenterClient(object):
         self.http.request("DELETE", "%s/customers/%s/directoryroles/%s/usermembers/%s"
                           % (API_PREFIX, customer_id, role_id, user_id))
 
-
     # --- new customers: validations and create ------------------------------------------------
 
     def domain_prefix_available(self, prefix):

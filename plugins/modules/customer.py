@@ -18,8 +18,8 @@ description:
     and, unless O(validate_address=false), the address with C(POST /v1/validations/address) (a refused address
     fails the task with the addresses Partner Center suggests). Nothing is written when any of these fails.
   - The create carries one C(MS-RequestId) across the transport's retries, so a lost answer is replayed, not
-    applied twice. When the answer is still missing after the retries, the customer is read back by its domain:
-    the task then converges on the one tenant that was created, and warns that its admin credentials were not
+    applied twice. When the answer is still missing after the retries, the customer is read back by its domain,
+    and the task converges on the one tenant that was created, and warns that its admin credentials were not
     received.
   - The initial admin's password is returned by Partner Center once, in the answer to the create. It is
     written to O(admin_credentials_path) only, and appears in no result, diff or log. Without that option the
@@ -100,10 +100,10 @@ options:
   admin_credentials_path:
     description:
       - On create, the initial admin's user name and password are written to this file on the host that runs
-        the module (the controller, through the collection's action plugin), as JSON
-        C({"user_name": ..., "password": ...}) with mode 0600.
-      - The file is created before the write with C(O_EXCL) and C(O_NOFOLLOW): a path that already exists (a file
-        or a link) fails the task before anything is created, so a password is never overwritten. Keep the file
+        the module (the controller, through the collection's action plugin), as a JSON
+        object with the keys C(user_name) and C(password), with mode 0600.
+      - The file is created before the write with C(O_EXCL) and C(O_NOFOLLOW), so a path that already exists (a
+        file or a link) fails the task before anything is created, so a password is never overwritten. Keep the file
         safe, or move the password to a vault and delete the file.
       - Not read or written when the customer already exists.
     type: path
