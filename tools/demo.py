@@ -27,6 +27,10 @@ def main():
     options = parser.parse_args()
     report_dir = os.path.join(options.workdir, "reports")
     os.makedirs(options.workdir, exist_ok=True)
+    # The new demo customer's initial admin: written once, on create; an earlier demo's file would be refused.
+    credentials = os.path.join(options.workdir, "tailspin-demo-admin.json")
+    if os.path.exists(credentials):
+        os.unlink(credentials)
 
     print("Starting the local Partner Center + Entra + APS simulator...")
     sim = control.start(os.path.join(options.workdir, "simulator"))
@@ -36,7 +40,9 @@ def main():
             print("\n=== Run %d of playbooks/bulk_onboard.yml: %s ===" % (run, expectation), flush=True)
             sim.clear_journal()
             code, output = run_playbook("playbooks/bulk_onboard.yml", env, inventory=options.inventory,
-                                        extra_vars={"onboarding_report_dir": report_dir}, args=["--forks", "10"])
+                                        extra_vars={"onboarding_report_dir": report_dir,
+                                                    "demo_admin_credentials_path": credentials},
+                                        args=["--forks", "10"])
             print(output)
             journal = sim.journal()
             written = writes(journal)
@@ -57,6 +63,9 @@ def main():
             report = os.path.join(report_dir, "onboarding-report.md")
             with open(report) as handle:
                 print("\nReport of run %d: %s (and onboarding-report.json beside it)\n\n%s" % (run, report, handle.read()))
+            if run == 1 and os.path.exists(credentials):
+                print("The new customer tailspin-demo.onmicrosoft.com was created; its initial admin's user name and "
+                      "password are in %s (mode 0600), and nowhere else." % credentials)
             if run == 2 and written:
                 print("make demo: the second run wrote %d times; it should have changed nothing." % len(written))
                 return 1

@@ -154,6 +154,7 @@ def _converge(task, domains, name, state):
                            "also in verification_dns_records). Graph said: %s"
                            % (name, describe_records(missing), exc.message))
             exc.extra["verification_dns_records"] = records
+            exc.extra["domain"] = after
             raise
         after = domain_view(verified) if verified and "isVerified" in verified else domain_view(domains.get(name))
         return task.outcome("domain", "verified", before, after, verification_dns_records=[])

@@ -372,6 +372,29 @@ class UserAccess(object):
             if plan.action == "unchanged":
                 plan.action = "updated"
 
+    @staticmethod
+    def changes(upn, plan):
+        """The user's license and role changes as a report lists them (part numbers and role names), or None.
+
+        A SKU counts as assigned when it is new or its excluded plans change.
+        """
+        access = getattr(plan, "access", None)
+        if access is None or not access.has_writes:
+            return None
+        change = {"user_principal_name": upn}
+        if access.licenses is not None:
+            def keyed(entries):
+                return dict((entry["sku_id"].lower(), entry) for entry in entries)
+            before, after = keyed(access.licenses.before), keyed(access.licenses.after)
+            change["licenses_assigned"] = [entry["sku_part_number"] or entry["sku_id"] for key, entry in after.items()
+                                           if before.get(key) != entry]
+            change["licenses_removed"] = [entry["sku_part_number"] or entry["sku_id"] for key, entry in before.items()
+                                          if key not in after]
+        if access.roles is not None:
+            change["roles_added"] = [name for name in access.roles.after if name not in access.roles.before]
+            change["roles_removed"] = [name for name in access.roles.before if name not in access.roles.after]
+        return change
+
     def apply(self, plan, view):
         """After the account's writes: send the user's license and role writes; return the user's view."""
         access = getattr(plan, "access", None)

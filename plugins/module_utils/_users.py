@@ -321,7 +321,12 @@ def ensure_users(task):
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         outcomes = list(pool.map(run, work))
     diffs = dict((upn, plan.diff) for upn, plan, _desired in work if isinstance(plan, UserPlan))
-    return task.bulk_outcome(outcomes, "user_principal_name", "users", diffs=diffs)
+    result = task.bulk_outcome(outcomes, "user_principal_name", "users", diffs=diffs)
+    # Licenses and roles written (or that would be), compact, for reports: the users' views are large.
+    written = set(upn for upn, action, _error, _resource in outcomes if action != "failed")
+    result["access_changes"] = [change for change in (UserAccess.changes(upn, plan) for upn, plan, _d in work
+                                                      if upn in written and isinstance(plan, UserPlan)) if change]
+    return result
 
 
 def list_users(task):

@@ -103,8 +103,11 @@ action:
   type: str
   sample: created
 domain:
-  description: The domain as Graph holds it after the task (predicted in check mode); empty when absent.
-  returned: success
+  description:
+    - The domain as Graph holds it after the task (predicted in check mode); empty when absent.
+    - Also returned when O(state=verified) fails because the records are not published yet, with C(is_verified)
+      false (the domain was added).
+  returned: success, and when verification fails
   type: dict
   contains:
     name:

@@ -283,6 +283,38 @@ users:
   returned: always
   type: list
   elements: dict
+access_changes:
+  description:
+    - The license and directory role changes written (or that check mode would write), one entry per user with
+      any, in part numbers and role names. The compact form that the role C(csp.onboarding.tenant_onboarding) puts
+      in its report.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    user_principal_name:
+      description: The user's UPN.
+      type: str
+    licenses_assigned:
+      description: SKUs assigned, or whose excluded plans changed (part numbers). Only with O(users[].licenses).
+      type: list
+      elements: str
+    licenses_removed:
+      description: SKUs removed (part numbers). Only with O(users[].licenses).
+      type: list
+      elements: str
+    roles_added:
+      description: Directory roles the user became a member of. Only with O(users[].directory_roles).
+      type: list
+      elements: str
+    roles_removed:
+      description: Directory roles the user was removed from. Only with O(users[].directory_roles).
+      type: list
+      elements: str
+  sample:
+    - user_principal_name: alex.wilber@contoso.example
+      licenses_assigned: [O365_BUSINESS_PREMIUM]
+      licenses_removed: []
 diff:
   description:
     - In diff mode, one entry per user created, updated, restored or deleted (or that would be, in check mode), with

@@ -26,7 +26,7 @@ def test_demo_onboards_then_changes_nothing(sim, env, tmp_path):
     code, output = bulk(env, DEMO_INVENTORY, tmp_path)
     assert code == 0, output[-3000:]
     first = report(tmp_path)
-    assert first["summary"] == {"tenants": 3, "failed": 0, "changed": 3, "failed_tenants": []}
+    assert first["summary"] == {"tenants": 4, "failed": 0, "changed": 4, "failed_tenants": []}
     tenants = dict((t["tenant"], t) for t in first["tenants"])
     fabrikam = tenants["fabrikam-demo.onmicrosoft.com"]
     assert fabrikam["users"]["restored"] == ["jane.doe@fabrikam-demo.onmicrosoft.com"]
@@ -34,11 +34,22 @@ def test_demo_onboards_then_changes_nothing(sim, env, tmp_path):
     assert fabrikam["aps_bypass"]["action"] == "created"
     assert tenants["contoso-demo.onmicrosoft.com"]["users"]["unchanged"] == ["admin@contoso-demo.onmicrosoft.com"]
     assert all(t["correlation_ids"]["users"] for t in first["tenants"])
+    # The new customer: created, attested, covered by its default GDAP relationship, onboarded.
+    tailspin = tenants["tailspin-demo.onmicrosoft.com"]
+    assert (tailspin["customer"]["action"], tailspin["agreement"]["action"]) == ("created", "created")
+    assert tailspin["gdap"]["covered"] and tailspin["users"]["created"] == ["adele.vance@tailspin-demo.example"]
+    # One license and one directory role in the demo, listed in the report.
+    contoso = tenants["contoso-demo.onmicrosoft.com"]
+    assert contoso["gdap"]["covered"] and contoso["gdap"]["missing_roles"] == []
+    assert sorted((c["user_principal_name"], c.get("licenses_assigned"), c.get("roles_added"))
+                  for c in contoso["users"]["access_changes"]) == [
+        ("alex.wilber@contoso-demo.onmicrosoft.com", ["O365_BUSINESS_PREMIUM"], None),
+        ("megan.bowen@contoso-demo.onmicrosoft.com", None, ["User Administrator"])]
     sim.clear_journal()
     code, output = bulk(env, DEMO_INVENTORY, tmp_path)
     assert code == 0, output[-3000:]
     assert writes(sim.journal()) == []
-    assert report(tmp_path)["summary"] == {"tenants": 3, "failed": 0, "changed": 0, "failed_tenants": []}
+    assert report(tmp_path)["summary"] == {"tenants": 4, "failed": 0, "changed": 0, "failed_tenants": []}
     markdown = open(os.path.join(str(tmp_path), "onboarding-report.md")).read()
     assert "| fabrikam-demo.onmicrosoft.com | c0000002-0000-4000-8000-000000000002 | ok |" in markdown
 
@@ -55,10 +66,10 @@ def test_a_failing_tenant_does_not_stop_the_others(sim, env, tmp_path):
     assert re.search(r"northwind-demo\.onmicrosoft\.com\s*:.*failed=1", recap)  # a retry can --limit to it
     assert re.search(r"contoso-demo\.onmicrosoft\.com\s*:.*failed=0", recap)
     result = report(tmp_path / "reports")
-    assert result["summary"]["tenants"] == 3 and result["summary"]["failed"] == 1
+    assert result["summary"]["tenants"] == 4 and result["summary"]["failed"] == 1
     statuses = dict((t["tenant"], t["status"]) for t in result["tenants"])
     assert statuses == {"contoso-demo.onmicrosoft.com": "ok", "fabrikam-demo.onmicrosoft.com": "ok",
-                        "northwind-demo.onmicrosoft.com": "failed"}
+                        "northwind-demo.onmicrosoft.com": "failed", "tailspin-demo.onmicrosoft.com": "ok"}
     failed = [t for t in result["tenants"] if t["status"] == "failed"][0]
     assert failed["failure"]["step"] == "Check that the customer exists"
     assert "deadbeef" in failed["failure"]["msg"]
