@@ -258,3 +258,39 @@ def test_the_customer_id_or_the_customer_is_needed(sim, env, tmp_path):
     failure = tenant(report, "nobody.example")["failure"]
     assert "tenant_onboarding_customer_id" in failure["msg"]
     assert writes(sim.journal()) == []
+
+
+def test_an_invitation_named_after_an_expired_relationship_fails_clearly(sim, env, tmp_path):
+    contoso_relationship = "9a9d0001-0000-4000-8000-000000000001-c0000001-0000-4000-8000-000000000001"
+    sim.expire_relationship(contoso_relationship)
+    host = "contoso-demo.onmicrosoft.com"
+    hosts = {host: {"tenant_onboarding_customer_id": CONTOSO,
+                    "tenant_onboarding_gdap": {"required_roles": ["User Administrator"],
+                                               "relationship": {"display_name": "Demo onboarding Contoso"}},
+                    "tenant_onboarding_domains": [{"name": "contoso-demo.example"}]}}
+    code, output, report = onboard(env, tmp_path, hosts)
+    assert code == 2, output[-4000:]
+    result = tenant(report, host)
+    # Not "awaiting approval" with no link for ever: a failure that says why and what to change.
+    assert result["status"] == "failed", result
+    assert "is expired" in result["failure"]["msg"] and "choose another display_name" in result["failure"]["msg"]
+    assert writes(sim.journal()) == []
+
+
+def test_an_invitation_named_after_an_ending_relationship_fails_clearly(seeded, env, tmp_path):
+    def no_auto_extend(seed):
+        seed["partners"][0]["gdap_relationships"][0]["auto_extend_duration"] = "PT0S"
+    sim = seeded(no_auto_extend)
+    sim.expire_relationship("9a9d0001-0000-4000-8000-000000000001-c0000001-0000-4000-8000-000000000001", days_left=10)
+    host = "contoso-demo.onmicrosoft.com"
+    hosts = {host: {"tenant_onboarding_customer_id": CONTOSO,
+                    "tenant_onboarding_gdap": {"required_roles": ["User Administrator"],
+                                               "relationship": {"display_name": "Demo onboarding Contoso"}},
+                    "tenant_onboarding_domains": [{"name": "contoso-demo.example"}]}}
+    code, output, report = onboard(env, tmp_path, hosts)
+    assert code == 2, output[-4000:]
+    result = tenant(report, host)
+    # Active, ending within min_days_left: the invitation cannot renew it; the tenant fails, saying why.
+    assert result["status"] == "failed" and result["failure"]["step"] == "Invite the customer to a GDAP relationship"
+    assert "another display_name" in result["failure"]["msg"]
+    assert writes(sim.journal()) == []
