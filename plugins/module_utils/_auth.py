@@ -73,6 +73,7 @@ CACHE_VERSION = 2
 # One MSAL application per (authority, client, credential) and one MSAL token cache per credential in a
 # process, so discovery runs once per authority and the partner and customer authorities share the
 # refresh token. MSAL objects are not documented as thread-safe: every use holds this lock.
+TOKEN_RENEWAL_MARGIN = 300  # seconds before expiry when a cached token is no longer handed out
 _MSAL_LOCK = threading.RLock()
 _MSAL_APPS = {}
 _MSAL_CACHES = {}
@@ -460,6 +461,10 @@ class PartnerCenterAuth(object):
                 msal_cache.deserialize(json.dumps(blob if _is_msal_cache(blob) else {}))
                 if refused:
                     _forget_access_token(msal_cache, refused)
+                cached = _valid_access_token(msal_cache, self.options["client_id"], scopes,
+                                             tenant_id or self.options["partner_tenant_id"])
+                if cached:
+                    return cached
                 app = self._msal_app(authority, key, msal_cache)
                 result = self._acquire(app, scopes, tenant_id)
                 if msal_cache.has_state_changed:
@@ -587,6 +592,26 @@ def _is_msal_cache(blob):
     """MSAL's serialized cache shape: {credential type: {key: item}}; anything else is an empty cache."""
     return isinstance(blob, dict) and all(
         isinstance(items, dict) and all(isinstance(item, dict) for item in items.values()) for items in blob.values())
+
+
+def _valid_access_token(msal_cache, client_id, scopes, tenant, now=None):
+    """An access token of MSAL's cache for these scopes, client and tenant, valid for 5 minutes more, or None.
+
+    Read before an MSAL application is built: building one fetches the authority's OpenID configuration (a
+    request to Entra per task, since every task runs in a new worker process), which a cached token does not
+    need. MSAL decides everything else (renewal, refresh tokens) when this finds nothing. Tokens of other
+    tenants (a customer's, through GDAP) are told apart by their realm, compared case-insensitively.
+    """
+    import msal
+    now = time.time() if now is None else now
+    for item in msal_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=list(scopes),
+                                  query={"client_id": client_id}, now=now):
+        if (item.get("realm") or "").lower() != (tenant or "").lower():
+            continue
+        # MSAL renews a token 5 minutes before it expires; so does this, by handing over to MSAL.
+        if int(item.get("expires_on") or 0) - now > TOKEN_RENEWAL_MARGIN and item.get("secret"):
+            return item["secret"]
+    return None
 
 
 def _forget_access_token(msal_cache, token):

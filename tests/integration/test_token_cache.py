@@ -52,6 +52,9 @@ def test_one_token_per_authority_and_audience_across_forks(sim, tmp_path):
                                 args=["--forks", "8"])
     assert code == 0, output[-3000:]
     assert token_requests(sim.journal()) == []
+    # Nor any other request to Entra: a cached token is handed out before an MSAL application (which would
+    # fetch the authority's OpenID configuration) is built.
+    assert [e["path"] for e in sim.journal() if e["api"] == "entra"] == []
 
 
 def test_a_customer_tenant_token_after_a_401_is_renewed_once(sim, env):

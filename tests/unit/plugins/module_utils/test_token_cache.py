@@ -249,3 +249,27 @@ def test_an_empty_path_keeps_tokens_in_memory_and_writes_no_file(tmp_path, monke
         with cache.locked() as entries:
             assert entries == {"k": {"secret": "a"}}
     assert os.listdir(str(tmp_path)) == []
+
+
+def _msal_cache_with(token, tenant, scope, expires_in, now):
+    import msal
+    cache = msal.SerializableTokenCache()
+    cache.add({"client_id": "client-1", "scope": [scope],
+               "token_endpoint": "https://login.example.test/%s/oauth2/v2.0/token" % tenant,
+               "response": {"access_token": token, "expires_in": expires_in, "token_type": "Bearer"}}, now=now)
+    return cache
+
+
+@pytest.mark.parametrize("tenant, scope, expires_in, expected", [
+    ("Partner-Tenant", "https://api.partnercenter.microsoft.com/.default", 3600, "AT-1"),  # realm case-insensitive
+    ("partner-tenant", "https://api.partnercenter.microsoft.com/.default", 200, None),   # renewed 5 min early
+    ("customer-tenant", "https://api.partnercenter.microsoft.com/.default", 3600, None),  # another tenant
+    ("partner-tenant", "https://graph.microsoft.com/.default", 3600, None),                # another audience
+])
+def test_a_valid_cached_token_is_found_without_an_msal_application(tenant, scope, expires_in, expected):
+    pytest.importorskip("msal")
+    cache = _msal_cache_with("AT-1", tenant, scope, expires_in, now=1000)
+    found = _auth._valid_access_token(cache, "client-1", ["https://api.partnercenter.microsoft.com/.default"],
+                                      "partner-tenant", now=1001)
+    assert found == expected
+    assert _auth._valid_access_token(cache, "client-2", [scope], tenant, now=1001) is None
