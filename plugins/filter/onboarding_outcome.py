@@ -15,7 +15,7 @@ version_added: 0.2.0
 author:
   - csp.onboarding maintainers (@csp-onboarding)
 description:
-  - Builds C(tenant_onboarding_result), the one fact per host that the role M(csp.onboarding.tenant_onboarding#role)
+  - Builds C(tenant_onboarding_result), the one fact per host that the role C(csp.onboarding.tenant_onboarding)
     records and the bulk playbook's report is built from, out of the registered results of the role's steps.
   - Meant for the role; it is documented so that a playbook that runs the same modules can record the same shape.
 options:
