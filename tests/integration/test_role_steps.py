@@ -260,9 +260,11 @@ def test_the_customer_id_or_the_customer_is_needed(sim, env, tmp_path):
     assert writes(sim.journal()) == []
 
 
-def test_an_invitation_named_after_an_expired_relationship_fails_clearly(sim, env, tmp_path):
-    contoso_relationship = "9a9d0001-0000-4000-8000-000000000001-c0000001-0000-4000-8000-000000000001"
-    sim.expire_relationship(contoso_relationship)
+CONTOSO_RELATIONSHIP = "9a9d0001-0000-4000-8000-000000000001-c0000001-0000-4000-8000-000000000001"
+
+
+def invite_contoso_under_its_relationship_name(sim, env, tmp_path):
+    """Run the role on Contoso, inviting under the name of its seeded relationship; return the failed outcome."""
     host = "contoso-demo.onmicrosoft.com"
     hosts = {host: {"tenant_onboarding_customer_id": CONTOSO,
                     "tenant_onboarding_gdap": {"required_roles": ["User Administrator"],
@@ -270,27 +272,24 @@ def test_an_invitation_named_after_an_expired_relationship_fails_clearly(sim, en
                     "tenant_onboarding_domains": [{"name": "contoso-demo.example"}]}}
     code, output, report = onboard(env, tmp_path, hosts)
     assert code == 2, output[-4000:]
-    result = tenant(report, host)
+    assert writes(sim.journal()) == []
+    return tenant(report, host)
+
+
+def test_an_invitation_named_after_an_expired_relationship_fails_clearly(sim, env, tmp_path):
+    sim.expire_relationship(CONTOSO_RELATIONSHIP)
+    result = invite_contoso_under_its_relationship_name(sim, env, tmp_path)
     # Not "awaiting approval" with no link for ever: a failure that says why and what to change.
     assert result["status"] == "failed", result
     assert "is expired" in result["failure"]["msg"] and "choose another display_name" in result["failure"]["msg"]
-    assert writes(sim.journal()) == []
 
 
 def test_an_invitation_named_after_an_ending_relationship_fails_clearly(seeded, env, tmp_path):
     def no_auto_extend(seed):
         seed["partners"][0]["gdap_relationships"][0]["auto_extend_duration"] = "PT0S"
     sim = seeded(no_auto_extend)
-    sim.expire_relationship("9a9d0001-0000-4000-8000-000000000001-c0000001-0000-4000-8000-000000000001", days_left=10)
-    host = "contoso-demo.onmicrosoft.com"
-    hosts = {host: {"tenant_onboarding_customer_id": CONTOSO,
-                    "tenant_onboarding_gdap": {"required_roles": ["User Administrator"],
-                                               "relationship": {"display_name": "Demo onboarding Contoso"}},
-                    "tenant_onboarding_domains": [{"name": "contoso-demo.example"}]}}
-    code, output, report = onboard(env, tmp_path, hosts)
-    assert code == 2, output[-4000:]
-    result = tenant(report, host)
+    sim.expire_relationship(CONTOSO_RELATIONSHIP, days_left=10)
+    result = invite_contoso_under_its_relationship_name(sim, env, tmp_path)
     # Active, ending within min_days_left: the invitation cannot renew it; the tenant fails, saying why.
     assert result["status"] == "failed" and result["failure"]["step"] == "Invite the customer to a GDAP relationship"
     assert "another display_name" in result["failure"]["msg"]
-    assert writes(sim.journal()) == []
