@@ -92,7 +92,7 @@ def _predicted_for_new_customer(settings):
             change.update(licenses_assigned=[entry["sku"] for entry in user["licenses"]], licenses_removed=[])
         if user.get("directory_roles") is not None:
             change.update(roles_added=list(user["directory_roles"]), roles_removed=[])
-        if len(change) > 1 and (user.get("licenses") or user.get("directory_roles")):
+        if user.get("licenses") or user.get("directory_roles"):
             access.append(change)
     users = {"changed": bool(present), "created": [user["user_principal_name"] for user in present],
              "access_changes": access}

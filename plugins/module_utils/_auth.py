@@ -70,10 +70,11 @@ LOCK_TIMEOUT = 60.0
 # (an older layout, valid JSON of another shape) counts as an empty cache and is replaced on the next write.
 CACHE_VERSION = 2
 
+TOKEN_RENEWAL_MARGIN = 300  # seconds before expiry when a cached token is no longer handed out
+
 # One MSAL application per (authority, client, credential) and one MSAL token cache per credential in a
 # process, so discovery runs once per authority and the partner and customer authorities share the
 # refresh token. MSAL objects are not documented as thread-safe: every use holds this lock.
-TOKEN_RENEWAL_MARGIN = 300  # seconds before expiry when a cached token is no longer handed out
 _MSAL_LOCK = threading.RLock()
 _MSAL_APPS = {}
 _MSAL_CACHES = {}
