@@ -144,7 +144,9 @@ class Connections(object):
     """The clients of one task, built on first use from its options, sharing one Entra login.
 
     A Partner Center task may also talk to Microsoft Graph (partner tenant, or a customer's tenant):
-    all of them share the same credentials, token cache, correlation id and retry budget.
+    all of them share the same credentials, token cache, correlation id and retry budget. Each client is
+    built once, so the steps of ``tenant_onboarding`` that share these options also share its connections
+    (one TLS handshake per API and tenant instead of one per step).
     """
 
     def __init__(self, params, correlation_id):
@@ -154,6 +156,12 @@ class Connections(object):
         self._auth = None
         self._cache_path = None
         self._clients = {}
+        self._built = {}
+
+    def _once(self, key, build):
+        if key not in self._built:
+            self._built[key] = build()
+        return self._built[key]
 
     def _http(self, base_url, auth=None, throttle=None):
         client = _http.HttpClient(base_url, auth=auth, correlation_id=self.correlation_id, throttle=throttle,
@@ -181,6 +189,9 @@ class Connections(object):
         return self._auth
 
     def partner_center(self):
+        return self._once(("partner_center",), self._partner_center)
+
+    def _partner_center(self):
         auth = self.partner_auth()
         base_url = checked_url(self.params, "partner_center_url") or self._cloud()["partner_center_url"]
         # Partner Center throttles per partner: the forks that share the token cache share the wait too.
@@ -189,6 +200,9 @@ class Connections(object):
 
     def graph(self, tenant_id=None):
         """A Graph client for the partner's tenant, or with ``tenant_id`` for a customer's tenant (via GDAP)."""
+        return self._once(("graph", tenant_id), lambda: self._graph(tenant_id))
+
+    def _graph(self, tenant_id):
         cloud = self.params.get("cloud") or "public"
         base_url = checked_url(self.params, "graph_url") or self._cloud().get("graph_url") or GRAPH_URLS[cloud]
         audience = self._cloud().get("graph_audience") or GRAPH_URLS[cloud]
@@ -198,6 +212,9 @@ class Connections(object):
         return GraphClient(self._http(base_url, auth=auth, throttle=throttle), tenant_id=tenant_id)
 
     def aps(self):
+        return self._once(("aps",), self._aps)
+
+    def _aps(self):
         params = self.params
         aps_url = checked_url(params, "aps_url")
         if not aps_url:
@@ -218,3 +235,4 @@ class Connections(object):
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        self._built.clear()

@@ -63,6 +63,11 @@ class RetryBudget(object):
             self.spent += delay
             return True
 
+    def restart(self):
+        """A new task on the same clients (the steps of ``tenant_onboarding``): its own ``max_retry_time``."""
+        with self._lock:
+            self.spent = 0.0
+
     def describe(self):
         return "the task's retry budget (max_retry_time) of %s s is used up" % self.seconds
 

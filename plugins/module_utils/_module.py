@@ -49,7 +49,8 @@ class ModuleDefinition(object):
     """
 
     def __init__(self, argument_spec, connection, work, secret_keys=(), **validation):
-        spec = connection_spec(connection)
+        # connection None: a module that runs other modules' definitions (tenant_onboarding), with their options.
+        spec = connection_spec(connection) if connection else {}
         spec.update(argument_spec)
         self.argument_spec = spec
         self.connection = connection
@@ -61,6 +62,9 @@ class ModuleDefinition(object):
     def main(self):
         """Run as an Ansible module: parse the arguments, run, exit with ``exit_json``/``fail_json``."""
         module = AnsibleModule(argument_spec=self.argument_spec, supports_check_mode=True, **self.validation)
+        if self.work is None:
+            module.fail_json(msg="This module runs only as the collection's action plugin, on the controller: run it "
+                                 "with connection: local, and without async.")
         missing = missing_library(self.connection, module.params)
         if missing:
             module.fail_json(**missing)
@@ -82,18 +86,26 @@ class CspTask(object):
     :param secret_values: the values of the task's ``no_log`` options: masked in every spelling
         (as is, JSON-escaped, URL- and form-encoded) in every string of the result, as are echoed
         ``Bearer`` and ``APS-Token`` credentials.
+    :param connections: clients shared with other runs (the steps of ``tenant_onboarding``), built from the same
+        connection options; their owner closes them. By default the task builds its own and closes them.
     """
 
-    def __init__(self, params, connection, check_mode=False, diff=False, secret_keys=(), secret_values=()):
+    def __init__(self, params, connection, check_mode=False, diff=False, secret_keys=(), secret_values=(),
+                 connections=None):
         self.params = params
         self.connection = connection
         self.check_mode = check_mode
         self.diff = diff
         self.secret_keys = frozenset(secret_keys)
         self.masker = SecretMasker(secret_values)
-        self.correlation_id = str(uuid.uuid4())
         self.warnings = []
-        self.connections = Connections(params, self.correlation_id)
+        self._owns_connections = connections is None
+        if connections is None:
+            connections = Connections(params, str(uuid.uuid4()))
+        else:
+            connections.budget.restart()
+        self.connections = connections
+        self.correlation_id = connections.correlation_id
         self._client = None
 
     @property
@@ -141,7 +153,8 @@ class CspTask(object):
             failure = dict(msg="Unexpected error in csp.onboarding: %s: %s" % (type(exc).__name__, exc),
                            exception=traceback.format_exc())
         finally:
-            self.connections.close()
+            if self._owns_connections:
+                self.connections.close()
         if failure is not None:
             failure["ms_correlation_id"] = failure.get("ms_correlation_id") or self.correlation_id
         if self.warnings:

@@ -120,6 +120,19 @@ class CoreInternals(object):
     def deprecations(validation):
         return getattr(validation, "_deprecations", [])
 
+    @staticmethod
+    def module_args_with_defaults(action, module_name, args):
+        # The module_defaults (action groups included) that a task of ``module_name`` would get: ansible-core
+        # applies them to a task's own module only. Its action plugins that run other modules (gather_facts,
+        # package, service) call the same function, renamed in 2.19.
+        try:
+            from ansible.executor.module_common import _apply_action_arg_defaults
+        except ImportError:  # ansible-core 2.16 to 2.18
+            from ansible.executor.module_common import get_action_args_with_defaults
+            return get_action_args_with_defaults(module_name, args, action._task.module_defaults, action._templar,
+                                                 action_groups=action._task._parent._play._action_groups)
+        return _apply_action_arg_defaults(module_name, action._task, args, action._templar)
+
 
 class InProcessModuleAction(ActionBase):
     """The action plugin of every module: runs the module's definition in this process when it is safe to."""
@@ -162,34 +175,46 @@ class InProcessModuleAction(ActionBase):
         os.environ.update((str(key), str(value)) for key, value in environment.items())
 
     def _run_definition(self, module_name, definition):
-        validator = ArgumentSpecValidator(definition.argument_spec, **definition.validation)
-        # Plain values, as a module receives them through JSON: the validator deep-copies its input, and
-        # copying ansible-core's tagged strings of 10,000 users costs seconds.
-        validation = validator.validate(plain(self._task.args))
-        no_log_values = CoreInternals.no_log_values(validation)
-        if validation.error_messages:
-            error = validation.errors[0]
-            msg = validation.errors.msg
-            if isinstance(error, UnsupportedError):
-                msg = "Unsupported parameters for (%s) module: %s" % (module_name, msg)
-            return dict(failed=True, msg=SecretMasker(no_log_values).text(msg))
-
-        params = validation.validated_parameters
+        params, no_log_values, failure, notes = validated_arguments(definition, self._task.args, module_name)
+        if failure is not None:
+            return failure
         task = CspTask(params, definition.connection, check_mode=bool(self._task.check_mode),
                        diff=bool(self._task.diff), secret_keys=definition.secret_keys, secret_values=no_log_values)
         failure, outcome = task.execute(definition.work)
         result = dict(failure, failed=True) if failure is not None else outcome
         result["invocation"] = {"module_args": params}
-        # The words AnsibleModule uses for the same findings.
-        if CoreInternals.alias_warnings(validation):
-            result.setdefault("warnings", []).extend(
-                "Both option %s and its alias %s are set." % (warning["option"], warning["alias"])
-                for warning in CoreInternals.alias_warnings(validation))
-        if CoreInternals.deprecations(validation):
-            result["deprecations"] = [dict((key, value) for key, value in deprecation.items()
-                                           if key in ("msg", "version", "date", "collection_name"))
-                                      for deprecation in CoreInternals.deprecations(validation)]
+        for key, values in notes.items():
+            result.setdefault(key, []).extend(values)
         # What AnsibleModule.exit_json does (no value of a no_log option, wherever it appears), in time
         # linear in the result (remove_values grows with values x strings: 83 s for 10,000 users), and
         # for the other spellings of each value too.
         return task.masker.mask(result)
+
+
+def validated_arguments(definition, args, module_name):
+    """Validate ``args`` against the module's spec, as ``AnsibleModule`` does.
+
+    Returns ``(params, no_log_values, failure, notes)``: the validated parameters, the values of its ``no_log``
+    options, a failed result (or None) and the warnings and deprecations AnsibleModule would add.
+    """
+    validator = ArgumentSpecValidator(definition.argument_spec, **definition.validation)
+    # Plain values, as a module receives them through JSON: the validator deep-copies its input, and
+    # copying ansible-core's tagged strings of 10,000 users costs seconds.
+    validation = validator.validate(plain(args))
+    no_log_values = CoreInternals.no_log_values(validation)
+    if validation.error_messages:
+        error = validation.errors[0]
+        msg = validation.errors.msg
+        if isinstance(error, UnsupportedError):
+            msg = "Unsupported parameters for (%s) module: %s" % (module_name, msg)
+        return None, no_log_values, dict(failed=True, msg=SecretMasker(no_log_values).text(msg)), {}
+    notes = {}
+    # The words AnsibleModule uses for the same findings.
+    if CoreInternals.alias_warnings(validation):
+        notes["warnings"] = ["Both option %s and its alias %s are set." % (warning["option"], warning["alias"])
+                             for warning in CoreInternals.alias_warnings(validation)]
+    if CoreInternals.deprecations(validation):
+        notes["deprecations"] = [dict((key, value) for key, value in deprecation.items()
+                                      if key in ("msg", "version", "date", "collection_name"))
+                                 for deprecation in CoreInternals.deprecations(validation)]
+    return validation.validated_parameters, no_log_values, None, notes

@@ -1,6 +1,10 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Every module has its action plugin, and each is the one in-process action, with nothing of its own."""
+"""Every module has its action plugin, and each is one of the collection's two actions, with nothing of its own.
+
+The in-process action runs a module's definition; tenant_onboarding's action runs the role's steps (the other
+modules' definitions) in one task.
+"""
 
 import importlib
 import os
@@ -8,6 +12,9 @@ import os
 import pytest
 
 from ansible_collections.csp.onboarding.plugins.plugin_utils._in_process import InProcessModuleAction
+from ansible_collections.csp.onboarding.plugins.plugin_utils._onboarding import TenantOnboardingAction
+
+ACTIONS = {"tenant_onboarding": TenantOnboardingAction}
 
 PLUGINS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "plugins"))
 
@@ -22,11 +29,12 @@ def test_every_module_has_an_action_plugin_and_every_action_plugin_a_module():
 
 
 @pytest.mark.parametrize("name", names("action"))
-def test_the_action_plugin_is_the_in_process_action_and_nothing_else(name):
+def test_the_action_plugin_is_the_collection_action_and_nothing_else(name):
     action = importlib.import_module("ansible_collections.csp.onboarding.plugins.action.%s" % name).ActionModule
-    assert action.__bases__ == (InProcessModuleAction,)
+    base = ACTIONS.get(name, InProcessModuleAction)
+    assert action.__bases__ == (base,)
     # No behaviour of its own: the same attributes as an empty subclass.
 
-    class Empty(InProcessModuleAction):
+    class Empty(base):
         pass
     assert set(vars(action)) - {"__doc__"} == set(vars(Empty)) - {"__doc__"}
