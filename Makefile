@@ -118,8 +118,9 @@ fault-matrix: install
 	CSP_FAULT_MATRIX=$(CURDIR)/docs/fault-matrix.md ANSIBLE_COLLECTIONS_PATH=$(BUILD)/collections PYTHONPATH=tests \
 		$(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_faults.py
 
-# The in-process execution path leans on a few ansible-core internals (plugin_utils/_in_process.py):
-# run its tests on the oldest supported ansible-core too (the newest is what `integration` runs).
+# The in-process execution path and tenant_onboarding's module_defaults lean on a few ansible-core internals
+# (plugin_utils/_in_process.py): run their tests on the oldest supported ansible-core too (the newest is what
+# `integration` runs).
 COMPAT_CORE := 2.16
 COMPAT_VENV := $(BUILD)/compat-$(COMPAT_CORE)
 
@@ -133,7 +134,8 @@ $(COMPAT_VENV)/.installed: requirements-compat.in requirements-dev.txt
 
 compat: install $(COMPAT_VENV)/.installed
 	$(COMPAT_VENV)/bin/ansible --version | head -1
-	PYTHONPATH=tests $(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/integration/test_execution_paths.py
+	PYTHONPATH=tests $(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/integration/test_execution_paths.py \
+		tests/integration/test_tenant_onboarding.py::test_module_defaults_reach_every_step_which_share_one_correlation_id
 
 lint: install
 	$(BIN)/ansible-lint --profile production
