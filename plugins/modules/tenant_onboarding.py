@@ -8,7 +8,7 @@ module: tenant_onboarding
 short_description: Onboard one Microsoft CSP customer tenant, every step in one task
 version_added: 0.2.0
 description:
-  - The steps of the role M(csp.onboarding.tenant_onboarding#role:main), in its order, in one task: create the customer
+  - The steps of the role C(csp.onboarding.tenant_onboarding), in its order, in one task. Create the customer
     (or check that it exists), attest the Microsoft Customer Agreement, check the GDAP relationship (invite the
     customer when none covers the roles), assign GDAP roles to security groups, add the domains (Partner Center or
     Microsoft Graph), converge the users with their licenses and directory roles, bypass the CloudBlue Commerce
@@ -16,16 +16,16 @@ description:
   - Each step is one of the collection's modules (M(csp.onboarding.customer) or M(csp.onboarding.customer_info),
     M(csp.onboarding.customer_agreement), M(csp.onboarding.gdap_relationship_info), M(csp.onboarding.gdap_relationship),
     M(csp.onboarding.gdap_access_assignment), M(csp.onboarding.verified_domain) or M(csp.onboarding.customer_domain),
-    M(csp.onboarding.customer_users), M(csp.onboarding.aps_bypass_validation)), run as its own task would run it:
+    M(csp.onboarding.customer_users), M(csp.onboarding.aps_bypass_validation)), run as its own task would run it,
     with the C(module_defaults) that apply to it (C(group/csp.onboarding.partner_center), C(group/csp.onboarding.aps)
     or the module's own name), its argument spec, check mode, diff and error handling. Every step's arguments are
     validated before the first request.
-  - Why one task, for bulk runs of hundreds of tenants: ansible-core's cost of a task per host (some 50 ms of
-    controller CPU) paid once per tenant instead of once per step, and one TLS connection per API and tenant shared
-    by the steps. The figures are in the collection's C(benchmarks/README.md).
+  - For bulk runs of hundreds of tenants, one task means that ansible-core's cost of a task per host (some 50 ms of
+    controller CPU) is paid once per tenant instead of once per step, and that the steps share one TLS connection per
+    API. The figures are in the collection's C(benchmarks/README.md).
   - A failing step stops the later ones (users need the domains, the bypass needs the tenant); a tenant whose GDAP
     invitation waits for the customer's approval stops after it, with RV(status=awaiting_approval).
-  - Runs on the controller only (C(connection: local), no C(async)).
+  - Runs on the controller only, with C(connection=local) and without C(async).
 author:
   - csp.onboarding maintainers (@csp-onboarding)
 options:
@@ -145,10 +145,10 @@ options:
     type: bool
     default: true
 notes:
-  - Connection options are not options of this module: each step takes them as its module does, from C(module_defaults)
+  - Connection options are not options of this module; each step takes them as its module does, from C(module_defaults)
     or the C(PARTNER_CENTER_*) and C(APS_*) environment variables (an AWX credential injects them).
   - All the steps of one tenant share one correlation ID (C(MS-CorrelationId)), returned in RV(correlation_ids).
-  - O(csp.onboarding.partner_center#module:max_retry_time) bounds each step's retry waiting, as for its own task.
+  - O(csp.onboarding.customer_users#module:max_retry_time) (every module has it) bounds each step's retry waiting, as for its own task.
 seealso:
   - module: csp.onboarding.customer_users
   - module: csp.onboarding.gdap_relationship_info
@@ -268,7 +268,8 @@ def definition():
         users=dict(type="list", elements="dict", default=[]),
         user_concurrency=dict(type="int", default=4),
         update_password=dict(type="str", choices=["always", "on_create"], default="on_create"),
-        aps_bypass=dict(type="dict", default={}),
+        # Not a secret: which APS application and account. ("bypass" reads as "pass" to the no_log check.)
+        aps_bypass=dict(type="dict", default={}, no_log=False),
         fail_on_error=dict(type="bool", default=True),
     )
     # The steps are the collection's modules, run by the action plugin (plugin_utils/_onboarding.py).
