@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Every module has its action plugin, and each is one of the collection's two actions, with nothing of its own.
+"""Every module has its action plugin, and each is one of the collection's actions, with nothing of its own.
 
 The in-process action runs a module's definition; tenant_onboarding's action runs the role's steps (the other
-modules' definitions) in one task.
+modules' definitions) in one task; onboarding_report's writes the bulk report on the controller.
 """
 
 import importlib
@@ -13,8 +13,9 @@ import pytest
 
 from ansible_collections.csp.onboarding.plugins.plugin_utils._in_process import InProcessModuleAction
 from ansible_collections.csp.onboarding.plugins.plugin_utils._onboarding import TenantOnboardingAction
+from ansible_collections.csp.onboarding.plugins.plugin_utils._report import OnboardingReportAction
 
-ACTIONS = {"tenant_onboarding": TenantOnboardingAction}
+ACTIONS = {"tenant_onboarding": TenantOnboardingAction, "onboarding_report": OnboardingReportAction}
 
 PLUGINS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "plugins"))
 
