@@ -18,6 +18,7 @@ options share their clients here.
 This file is private to the collection.
 """
 
+import importlib
 import re
 import uuid
 
@@ -181,6 +182,20 @@ DOMAINS = "Add the verified domains"
 GRAPH_DOMAINS = "Add the domains through Microsoft Graph"
 USERS = "Converge the users in one module run"
 BYPASS = "Bypass the CloudBlue Commerce ownership validation"
+
+# The modules the steps run. Imported here, when ansible-core loads this action plugin in its main process, so that
+# the forked workers inherit them, with the libraries the steps use (measured: some 15 ms of CPU per tenant when
+# each worker imported them itself).
+STEP_MODULES = ("customer", "customer_info", "customer_agreement", "gdap_relationship_info", "gdap_relationship",
+                "gdap_access_assignment", "verified_domain", "customer_domain", "customer_users",
+                "aps_bypass_validation")
+for _name in STEP_MODULES:
+    module_definition("csp.onboarding." + _name)
+for _library in ("msal", "requests_oauthlib"):
+    try:
+        importlib.import_module(_library)
+    except ImportError:  # a step that needs it says so
+        pass
 
 # A placeholder for an ID that an earlier step returns, when every step's arguments are validated up front.
 FROM_AN_EARLIER_STEP = "from-an-earlier-step"
