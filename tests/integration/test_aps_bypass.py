@@ -1,9 +1,17 @@
-"""aps_bypass_validation against the simulator's independent OAuth 1.0a verifier (issue: APS bypass)."""
+"""aps_bypass_validation against the simulator's independent OAuth 1.0a verifier (issue: APS bypass).
+
+A test of several steps runs them as the tasks of one playbook (an ansible-playbook run costs about 1.5 s of
+CPU, a task a tenth of that), with reads of the simulator's journal and state after each step: each step is
+asserted on its own requests and on the state it left, as if it had run alone. The bad-input cases share one
+playbook the same way.
+"""
+
+import copy
 
 import pytest
 
 from conftest import CONTOSO
-from harness import DEMO, run_tasks, writes
+from harness import DEMO, connection_env, run_tasks, writes
 
 
 def bypass_task(**options):
@@ -12,32 +20,54 @@ def bypass_task(**options):
     return {"csp.onboarding.aps_bypass_validation": spec}
 
 
-def bypasses(sim):
-    return sim.state()["aps"]["bypasses"]
+def bypasses(sim, state=None):
+    """The bypasses in ``state`` (default: the simulator's state now)."""
+    return (state or sim.state())["aps"]["bypasses"]
+
+
+def sim_read(sim, what):
+    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
+    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
+                                             "split_lines=False, use_proxy=False) | from_json }}"
+                                             % (sim.url, what, sim.ca_path)},
+            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
+
+
+def run_steps(sim, env, tasks, state=False, **options):
+    """Run ``tasks`` as one playbook and read the simulator after each one: the journal since the read before
+    (then emptied, as ``sim.clear_journal()`` would) and, with ``state``, the whole state.
+
+    Returns (results, journals, states, output); states is None without ``state``.
+    """
+    reads = ["requests?clear=true"] + (["state"] if state else [])
+    per = 1 + len(reads)
+    played, output = run_tasks([item for task in tasks for item in [task] + [sim_read(sim, what) for what in reads]],
+                               env, **options)
+    answers = [read for index, read in enumerate(played) if index % per]
+    assert not any(read.get("failed") for read in answers), answers
+    journals = [read["msg"]["requests"] for read in played[1::per]]
+    return played[0::per], journals, [read["msg"] for read in played[2::per]] if state else None, output
 
 
 def test_present_then_rerun_without_post(sim, env):
-    (created,), _ = run_tasks([bypass_task()], env, diff=True)
+    (created, again), (_, journal), (_, state), _ = run_steps(sim, env, [
+        dict(bypass_task(), diff=True), bypass_task(ms_tenant_id=CONTOSO.upper())], state=True)
     assert (created["changed"], created["action"]) == (True, "created"), created.get("msg")
     assert created["bypass"]["account_aps_id"] == "a0000001-0000-4000-8000-000000000001"
     assert created["bypass"]["aps_id"]
     assert created["diff"]["before"] == {} and created["diff"]["after"]["ms_tenant_id"] == CONTOSO
-    sim.clear_journal()
-    (again,), _ = run_tasks([bypass_task(ms_tenant_id=CONTOSO.upper())], env)
     assert (again["changed"], again["action"]) == (False, "unchanged")
-    assert writes(sim.journal()) == [] and len(bypasses(sim)) == 1
+    assert writes(journal) == [] and len(bypasses(sim, state)) == 1
 
 
 def test_absent_then_rerun_without_delete(sim, env):
-    run_tasks([bypass_task()], env)
-    sim.clear_journal()
-    (deleted,), _ = run_tasks([bypass_task(state="absent")], env)
+    (created, deleted, again), (_, journal, again_journal), (_, _, state), _ = run_steps(sim, env, [
+        bypass_task(), bypass_task(state="absent"), bypass_task(state="absent")], state=True)
+    assert created["action"] == "created", created.get("msg")
     assert (deleted["changed"], deleted["action"]) == (True, "deleted")
-    assert [e["method"] for e in writes(sim.journal())] == ["DELETE"]
-    sim.clear_journal()
-    (again,), _ = run_tasks([bypass_task(state="absent")], env)
+    assert [e["method"] for e in writes(journal)] == ["DELETE"]
     assert (again["changed"], again["action"]) == (False, "unchanged")
-    assert writes(sim.journal()) == [] and bypasses(sim) == []
+    assert writes(again_journal) == [] and bypasses(sim, state) == []
 
 
 def test_check_mode_makes_no_write(sim, env):
@@ -90,18 +120,30 @@ def test_the_match_is_found_past_the_first_page(seeded, env):
     assert writes(sim.journal()) == []
 
 
-@pytest.mark.parametrize("options, message", [
+BAD_INPUT = [
     ({"app_instance_id": "not-a-guid"}, "app_instance_id must be a GUID"),
     ({"ms_tenant_id": "c0000001"}, "ms_tenant_id must be a GUID"),
     ({"account_id": -5}, "positive integer"),
     ({"account_id": "ten"}, "account_id"),
     ({"bypass_type": "nonsense"}, "bypass_type"),
     ({"unknown_option": 1}, "Unsupported parameters"),
-])
-def test_bad_input_fails_before_any_request(sim, env, options, message):
-    (result,), _ = run_tasks([bypass_task(**options)], env)
+]
+
+
+@pytest.fixture(scope="module")
+def bad_input_runs(simulator, demo_seed, tmp_path_factory):
+    """Every case of BAD_INPUT as a task of one playbook: (result, the journal of that task alone) by case."""
+    simulator.reset(copy.deepcopy(demo_seed))
+    env = connection_env(simulator, str(tmp_path_factory.mktemp("bad-input") / "token-cache.json"))
+    results, journals, _, _ = run_steps(simulator, env, [bypass_task(**options) for options, _message in BAD_INPUT])
+    return list(zip(results, journals))
+
+
+@pytest.mark.parametrize("options, message", BAD_INPUT)
+def test_bad_input_fails_before_any_request(bad_input_runs, options, message):
+    result, journal = bad_input_runs[BAD_INPUT.index((options, message))]
     assert result["failed"] and message in result["msg"], result["msg"]
-    assert [e for e in sim.journal() if e["api"] == "aps"] == []
+    assert [e for e in journal if e["api"] == "aps"] == []
 
 
 def test_rql_injection_in_values_is_escaped(sim, env):

@@ -1,5 +1,6 @@
 """The shared client against the simulator: token cache across forks, faults, TLS, secrets (issue: client)."""
 
+import json
 import os
 import stat
 import sys
@@ -14,39 +15,57 @@ sys.path.insert(0, os.environ.get("ANSIBLE_COLLECTIONS_PATH", os.path.join(ROOT,
 from ansible_collections.csp.onboarding.plugins.module_utils import _http  # noqa: E402
 from ansible_collections.csp.onboarding.plugins.module_utils._connection import Connections  # noqa: E402
 
+# One play per mode: app-only (client_credentials), then App+User (refresh_token), each with its own token cache.
 INFO_PLAY = """
 - hosts: all
   connection: local
   gather_facts: false
   vars: {ansible_python_interpreter: '%s'}
+  environment: %s
   tasks:
     - csp.onboarding.customer_info: {customer_id: %s}
-""" % (sys.executable, CONTOSO)
+"""
 
 
 def test_parallel_forks_share_one_token(sim, tmp_path):
     inventory = tmp_path / "hosts"
     inventory.write_text("\n".join("tenant%d" % n for n in range(8)) + "\n")
     playbook = tmp_path / "play.yml"
-    playbook.write_text(INFO_PLAY)
+    plays = []
     for app_user in (False, True):
-        sim.clear_journal()
-        env = connection_env(sim, str(tmp_path / ("cache-%s.json" % app_user)), app_user=app_user)
-        code, output = run_playbook(str(playbook), env, inventory=str(inventory), args=["--forks", "8"])
-        assert code == 0, output[-2000:]
-        journal = sim.journal()
-        assert len([e for e in journal if e["api"] == "pc"]) == 8
-        assert len(token_requests(journal)) == 1
-        assert token_requests(journal)[0]["grant_type"] == ("refresh_token" if app_user else "client_credentials")
+        environment = {"PARTNER_CENTER_TOKEN_CACHE_PATH": str(tmp_path / ("cache-%s.json" % app_user))}
+        if app_user:
+            environment["PARTNER_CENTER_REFRESH_TOKEN"] = DEMO["refresh_token"]
+        plays.append(INFO_PLAY % (sys.executable, json.dumps(environment), CONTOSO))
+    playbook.write_text("".join(plays))
+    code, output = run_playbook(str(playbook), connection_env(sim, "", app_user=False), inventory=str(inventory),
+                                args=["--forks", "8"])
+    assert code == 0, output[-2000:]
+    journal = sim.journal()
+    # The plays run one after the other, and the second one's first request is its token request (a cache of
+    # its own, so no token to start with): the journal splits there into each play's requests.
+    second = [index for index, entry in enumerate(journal) if entry in token_requests(journal)
+              and entry["grant_type"] == "refresh_token"][:1] or [len(journal)]
+    for app_user, play_journal in ((False, journal[:second[0]]), (True, journal[second[0]:])):
+        assert len([e for e in play_journal if e["api"] == "pc"]) == 8, app_user
+        assert len(token_requests(play_journal)) == 1, app_user
+        assert token_requests(play_journal)[0]["grant_type"] == ("refresh_token" if app_user else "client_credentials")
         cache = str(tmp_path / ("cache-%s.json" % app_user))
         assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
 
 
 def test_an_expired_token_is_renewed_once_mid_run(sim, env):
-    run_tasks([{"csp.onboarding.customer_info": {"customer_id": CONTOSO}}], env)
-    sim.expire_tokens()
-    sim.clear_journal()
-    (result,), _ = run_tasks([{"csp.onboarding.customer_info": {"customer_id": CONTOSO}}], env)
+    info = {"csp.onboarding.customer_info": {"customer_id": CONTOSO}}
+    # A first task caches a token; every token expires (as sim.expire_tokens() would); the journal is emptied
+    # (its answer is not used); a second task.
+    (first, expired, _, result), _ = run_tasks([
+        info, {"ansible.builtin.uri": {"url": "%s/_sim/expire-tokens" % sim.url, "method": "POST",
+                                       "ca_path": sim.ca_path, "use_proxy": False, "status_code": 204}},
+        {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/requests?clear=true', "
+                                          "ca_path='%s', split_lines=False, use_proxy=False) }}"
+                                          % (sim.url, sim.ca_path)}, "no_log": True},
+        info], env)
+    assert first["customers"] and expired["status"] == 204, (first.get("msg"), expired.get("msg"))
     assert result["customers"], result.get("msg")
     statuses = [e["status"] for e in sim.journal() if e["api"] == "pc"]
     # The cached token looked valid to the client, the API said 401, one new token, one retry.
@@ -66,9 +85,12 @@ def client(sim, tmp_path, **overrides):
 
 
 def test_two_hundred_mixed_calls_under_faults(sim, tmp_path):
+    # Most 503s without a usable Retry-After (0: the client backs off by itself, quickly here), some with 1 s
+    # (the client honours it): the same one in ten, without 20 s of waiting.
     sim.set_faults({"random_seed": 7, "rules": [
         {"fault": "429", "rate": 0.1, "retry_after": 0, "api": "pc"},
-        {"fault": "503", "rate": 0.1, "api": "pc"},
+        {"fault": "503", "rate": 0.02, "retry_after": 1, "api": "pc"},
+        {"fault": "503", "rate": 0.08, "retry_after": 0, "api": "pc"},
         {"fault": "reset", "rate": 0.03, "api": "pc"},
         {"fault": "lost_response", "rate": 0.03, "api": "pc", "method": "POST"}]})
     pc = client(sim, tmp_path)
@@ -111,12 +133,13 @@ def test_two_hundred_mixed_calls_under_faults(sim, tmp_path):
 
 
 def test_tls_is_verified_against_the_configured_ca(sim, env):
-    without_ca = dict(env, PARTNER_CENTER_CA_PATH="", REQUESTS_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt")
-    (refused,), _ = run_tasks([{"csp.onboarding.customer_info": {"customer_id": CONTOSO}}], without_ca)
+    # The environment each task's module sees: the play's, with the task's ``environment:`` on top.
+    info = {"csp.onboarding.customer_info": {"customer_id": CONTOSO}}
+    without_ca = {"PARTNER_CENTER_CA_PATH": "", "REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"}
+    with_ca = {"REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"}
+    (refused, accepted), _ = run_tasks([dict(info, environment=without_ca), dict(info, environment=with_ca)], env)
     assert refused["failed"] and "TLS verification failed" in refused["msg"] and "ca_path" in refused["msg"]
     # ca_path wins over REQUESTS_CA_BUNDLE, which requests would otherwise let override it.
-    with_ca = dict(env, REQUESTS_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt")
-    (accepted,), _ = run_tasks([{"csp.onboarding.customer_info": {"customer_id": CONTOSO}}], with_ca)
     assert accepted["customers"], accepted.get("msg")
 
 

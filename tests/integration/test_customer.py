@@ -1,4 +1,9 @@
-"""customer against the simulator: create a tenant, the pre-checks, the admin credentials, a lost answer."""
+"""customer against the simulator: create a tenant, the pre-checks, the admin credentials, a lost answer.
+
+A test of several steps runs them as the tasks of one playbook (an ansible-playbook run costs about 1.5 s of
+CPU, a task a tenth of that), reading the simulator's journal and state, and the files, after each step: each
+step is asserted on its own requests and on what it left, as if it had run alone.
+"""
 
 import json
 import os
@@ -24,24 +29,55 @@ def customer_task(domain="tailspin-demo", **options):
 
 
 def customers(sim, domain=NEW_DOMAIN):
-    return [c for c in sim.state()["partners"][0]["customers"] if c["domain"] == domain]
+    return in_state(sim.state(), domain)
+
+
+def in_state(state, domain=NEW_DOMAIN):
+    """The customers with the default domain ``domain`` in a state of the simulator (``sim.state()``)."""
+    return [c for c in state["partners"][0]["customers"] if c["domain"] == domain]
 
 
 def creates(journal):
     return [e for e in journal if e["method"] == "POST" and e["path"] == "/v1/customers"]
 
 
+def sim_read(sim, what):
+    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
+    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
+                                             "split_lines=False, use_proxy=False) | from_json }}"
+                                             % (sim.url, what, sim.ca_path)},
+            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
+
+
+def probe(expression):
+    """A task whose result's ``msg`` is ``expression`` evaluated at that point of the play (kept out of the output)."""
+    return {"ansible.builtin.debug": {"msg": expression}, "no_log": True}
+
+
+def clear_faults(sim):
+    """A task that does ``sim.clear_faults()`` at that point of the play."""
+    return {"ansible.builtin.uri": {"url": "%s/_sim/faults" % sim.url, "method": "DELETE", "ca_path": sim.ca_path,
+                                    "use_proxy": False, "status_code": 204}}
+
+
 def test_create_then_rerun_unchanged(sim, env, tmp_path):
     path = str(tmp_path / "tailspin-admin.json")
-    (created,), output = run_tasks([customer_task(admin_credentials_path=path)], env, diff=True, args=["-vvvv"])
+    # The create, what it left (journal, state, the credentials file and its mode), then the re-run.
+    (created, journal, state, written, mode, again, again_journal, again_state), output = run_tasks([
+        dict(customer_task(admin_credentials_path=path), diff=True), sim_read(sim, "requests?clear=true"),
+        sim_read(sim, "state"), probe("{{ lookup('ansible.builtin.file', '%s') }}" % path),
+        probe("{{ lookup('ansible.builtin.pipe', 'stat -c %%a %s') }}" % path),
+        customer_task(domain=NEW_DOMAIN.upper(), admin_credentials_path=path), sim_read(sim, "requests?clear=true"),
+        sim_read(sim, "state")], env, args=["-vvvv"])
+    journal, again_journal = journal["msg"]["requests"], again_journal["msg"]["requests"]
+    state, again_state = state["msg"], again_state["msg"]
     assert (created["changed"], created["action"]) == (True, "created"), created.get("msg")
-    journal = sim.journal()
     assert len(creates(journal)) == 1 and len(writes(journal)) == 1
     # Read, then the pre-checks, then the create.
     calls = [(e["method"], e["path"]) for e in journal if e["api"] == "pc"]
     assert calls == [("GET", "/v1/customers"), ("GET", "/v1/validations/checkdomainavailability/tailspin-demo"),
                      ("POST", "/v1/validations/address"), ("POST", "/v1/customers")]
-    (customer,) = customers(sim)
+    (customer,) = in_state(state)
     assert created["customer"] == {"id": customer["id"], "company_name": "Tailspin Toys", "domain": NEW_DOMAIN,
                                    "relationship_to_partner": "reseller"}
     assert created["admin_user_name"] == "admin@" + NEW_DOMAIN
@@ -49,36 +85,35 @@ def test_create_then_rerun_unchanged(sim, env, tmp_path):
     assert created["diff"]["before"] == {}
     assert created["diff"]["after"]["billing_profile"]["address"]["country"] == "US"
     # The password: in the 0600 file, the simulator's own, and nowhere in the output.
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    with open(path) as handle:
-        credentials = json.load(handle)
+    assert mode["msg"] == "600"
+    credentials = json.loads(written["msg"])
     admin = [u for u in customer["users"] if u["user_principal_name"] == "admin@" + NEW_DOMAIN][0]
     assert credentials == {"user_name": "admin@" + NEW_DOMAIN, "password": admin["password"]}
     assert admin["password"] not in output and admin["password"] not in json.dumps(created)
     assert "not kept" not in output
 
-    sim.clear_journal()
-    (again,), _ = run_tasks([customer_task(domain=NEW_DOMAIN.upper(), admin_credentials_path=path)], env)
     assert (again["changed"], again["action"]) == (False, "unchanged")
     assert again["customer"]["id"] == customer["id"]
-    assert writes(sim.journal()) == [] and len(customers(sim)) == 1
+    assert writes(again_journal) == [] and len(in_state(again_state)) == 1
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     with open(path) as handle:
         assert json.load(handle) == credentials  # left alone
 
 
 def test_check_mode_predicts_without_a_write(sim, env, tmp_path):
     path = str(tmp_path / "admin.json")
-    (predicted,), _ = run_tasks([customer_task(admin_credentials_path=path)], env, check=True, diff=True)
+    (predicted, predicted_journal, predicted_state, file_made, created, _, after, after_journal), _ = run_tasks([
+        dict(customer_task(admin_credentials_path=path), check_mode=True, diff=True),
+        sim_read(sim, "requests?clear=true"), sim_read(sim, "state"), probe("{{ '%s' is exists }}" % path),
+        dict(customer_task(admin_credentials_path=path), diff=True), sim_read(sim, "requests?clear=true"),
+        dict(customer_task(), check_mode=True), sim_read(sim, "requests?clear=true")], env)
     assert (predicted["changed"], predicted["action"]) == (True, "created"), predicted.get("msg")
-    assert writes(sim.journal()) == [] and customers(sim) == [] and not os.path.exists(path)
-    sim.clear_journal()
-    (created,), _ = run_tasks([customer_task(admin_credentials_path=path)], env, diff=True)
+    assert writes(predicted_journal["msg"]["requests"]) == [] and in_state(predicted_state["msg"]) == []
+    assert file_made["msg"] is False
     assert (created["changed"], created["action"]) == (predicted["changed"], predicted["action"])
     assert created["diff"] == predicted["diff"]
-    sim.clear_journal()
-    (after,), _ = run_tasks([customer_task()], env, check=True)
     assert (after["changed"], after["action"]) == (False, "unchanged")
-    assert writes(sim.journal()) == []
+    assert writes(after_journal["msg"]["requests"]) == []
 
 
 def test_without_a_credentials_path_it_warns(sim, env):
@@ -91,8 +126,9 @@ def test_without_a_credentials_path_it_warns(sim, env):
 
 
 def test_a_prefix_of_another_tenant_is_refused_before_any_write(sim, env):
-    for check in (True, False):
-        (result,), _ = run_tasks([customer_task(domain="demopartner")], env, check=check)
+    results, _ = run_tasks([dict(customer_task(domain="demopartner"), check_mode=check) for check in (True, False)],
+                           env)
+    for result in results:
         assert result["failed"] and "taken by another tenant" in result["msg"], result["msg"]
     assert writes(sim.journal()) == []
     assert len([e for e in sim.journal() if "checkdomainavailability/demopartner" in e["path"]]) == 2
@@ -107,8 +143,9 @@ def test_an_existing_customer_is_unchanged_with_only_its_domain(sim, env):
 
 def test_an_invalid_address_is_refused_with_the_suggestion(sim, env):
     billing = dict(BILLING, address=BAD_ADDRESS)
-    for check in (True, False):
-        (result,), _ = run_tasks([customer_task(billing_profile=billing)], env, check=check)
+    results, _ = run_tasks([dict(customer_task(billing_profile=billing), check_mode=check) for check in (True, False)],
+                           env)
+    for result in results:
         assert result["failed"] and "StreetPartial" in result["msg"], result["msg"]
         assert "One Microsoft Way, Redmond, WA, 98052, US" in result["msg"]
     assert writes(sim.journal()) == [] and customers(sim) == []
@@ -131,16 +168,19 @@ def test_a_lost_answer_converges_to_one_customer(sim, env, tmp_path):
 def test_an_answer_lost_past_every_retry_is_read_back(sim, env, tmp_path):
     path = str(tmp_path / "admin.json")
     sim.set_faults({"rules": [{"fault": "lost_response", "method": "POST", "path": "^/v1/customers$"}]})
-    (created,), _ = run_tasks([customer_task(admin_credentials_path=path, max_retries=1)], env)
+    # The create, what it left, then (faults cleared, journal emptied) a re-run.
+    (created, state, file_left, cleared, _, again, again_journal, again_state), _ = run_tasks([
+        customer_task(admin_credentials_path=path, max_retries=1), sim_read(sim, "state"),
+        probe("{{ '%s' is exists }}" % path), clear_faults(sim), sim_read(sim, "requests?clear=true"),
+        customer_task(), sim_read(sim, "requests?clear=true"), sim_read(sim, "state")], env)
     assert created["action"] == "created", created.get("msg")
-    (customer,) = customers(sim)
+    (customer,) = in_state(state["msg"])
     assert created["customer"]["id"] == customer["id"]
     assert any("credentials were not received" in warning for warning in created["warnings"])
-    assert not os.path.exists(path)  # the reserved file is removed: nothing was received to write
-    sim.clear_faults()
-    sim.clear_journal()
-    (again,), _ = run_tasks([customer_task()], env)
-    assert again["action"] == "unchanged" and writes(sim.journal()) == [] and len(customers(sim)) == 1
+    assert file_left["msg"] is False  # the reserved file is removed: nothing was received to write
+    assert cleared["status"] == 204, cleared.get("msg")
+    assert again["action"] == "unchanged" and writes(again_journal["msg"]["requests"]) == []
+    assert len(in_state(again_state["msg"])) == 1
 
 
 def test_an_existing_credentials_file_fails_before_the_create(sim, env, tmp_path):
@@ -189,25 +229,29 @@ def test_bad_input_is_refused_before_any_write(sim, env):
 
 
 def test_a_new_customer_is_onboarded_in_the_same_play(sim, env, tmp_path):
-    tasks = [
-        customer_task(admin_credentials_path=str(tmp_path / "admin.json")),
-        {"csp.onboarding.customer_agreement": {"customer_id": "{{ result_0.customer.id }}", "contact": {
-            "first_name": "Megan", "last_name": "Bowen", "email": "megan.bowen@tailspin-demo.example"}}},
-        {"csp.onboarding.verified_domain": {"customer_id": "{{ result_0.customer.id }}",
-                                            "name": "tailspin-demo.example"}},
-        {"csp.onboarding.customer_user": {"customer_id": "{{ result_0.customer.id }}",
-                                          "user_principal_name": "alex@tailspin-demo.example",
-                                          "first_name": "Alex", "last_name": "Wilber", "usage_location": "US",
-                                          "password": "Initial-Passw0rd!"}},
-    ]
-    results, _ = run_tasks(tasks, env)
+    def tasks(first):
+        """The onboarding tasks, the first of them registered as result_<first> (see harness.run_tasks)."""
+        customer_id = "{{ result_%d.customer.id }}" % first
+        return [
+            customer_task(admin_credentials_path=str(tmp_path / "admin.json")),
+            {"csp.onboarding.customer_agreement": {"customer_id": customer_id, "contact": {
+                "first_name": "Megan", "last_name": "Bowen", "email": "megan.bowen@tailspin-demo.example"}}},
+            {"csp.onboarding.verified_domain": {"customer_id": customer_id, "name": "tailspin-demo.example"}},
+            {"csp.onboarding.customer_user": {"customer_id": customer_id,
+                                              "user_principal_name": "alex@tailspin-demo.example",
+                                              "first_name": "Alex", "last_name": "Wilber", "usage_location": "US",
+                                              "password": "Initial-Passw0rd!"}},
+        ]
+
+    # The play, what it left, then the same play again: the credentials file exists now, which does not matter
+    # for a customer that exists.
+    played, _ = run_tasks(tasks(0) + [sim_read(sim, "state"), sim_read(sim, "requests?clear=true")] + tasks(6) +
+                          [sim_read(sim, "requests?clear=true")], env)
+    results, (state, _), again, (journal,) = played[:4], played[4:6], played[6:10], played[10:]
     assert [r.get("action", r.get("msg")) for r in results] == ["created"] * 4
-    (customer,) = customers(sim)
+    (customer,) = in_state(state["msg"])
     assert [a["type"] for a in customer["agreements"]] == ["MicrosoftCustomerAgreement"]
     assert [d["name"] for d in customer["custom_domains"]] == ["tailspin-demo.example"]
     assert "alex@tailspin-demo.example" in [u["user_principal_name"] for u in customer["users"]]
-    sim.clear_journal()
-    # The same play again: the credentials file exists now, which does not matter for a customer that exists.
-    again, _ = run_tasks(tasks, env)
     assert [r.get("action", r.get("msg")) for r in again] == ["unchanged"] * 4
-    assert writes(sim.journal()) == []
+    assert writes(journal["msg"]["requests"]) == []

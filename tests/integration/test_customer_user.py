@@ -1,11 +1,42 @@
-"""customer_user, customer_users and customer_user_info against the simulator (issue: customer users)."""
+"""customer_user, customer_users and customer_user_info against the simulator (issue: customer users).
+
+A test that takes several steps runs them as the tasks of one playbook (an ansible-playbook run costs about
+1.5 s of CPU, a task a tenth of that), with a read of the simulator's journal after each step: each step's
+requests are asserted on their own, as if it had run alone.
+"""
+
+import copy
 
 import pytest
 
 from conftest import CONTOSO, FABRIKAM
-from harness import run_tasks, writes
+from harness import connection_env, run_tasks, writes
 
 UPN = "alex.wilber@contoso-demo.onmicrosoft.com"
+
+
+def sim_read(sim, what):
+    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
+    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
+                                             "split_lines=False, use_proxy=False) | from_json }}"
+                                             % (sim.url, what, sim.ca_path)},
+            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
+
+
+def run_steps(sim, env, tasks, state=False, **options):
+    """Run ``tasks`` as one playbook and read the simulator after each one: the journal since the read before
+    (then emptied, as ``sim.clear_journal()`` would) and, with ``state``, the whole state.
+
+    Returns (results, journals, states, output); states is None without ``state``.
+    """
+    reads = ["requests?clear=true"] + (["state"] if state else [])
+    per = 1 + len(reads)
+    played, output = run_tasks([item for task in tasks for item in [task] + [sim_read(sim, what) for what in reads]],
+                               env, **options)
+    answers = [read for index, read in enumerate(played) if index % per]
+    assert not any(read.get("failed") for read in answers), answers
+    journals = [read["msg"]["requests"] for read in played[1::per]]
+    return played[0::per], journals, [read["msg"] for read in played[2::per]] if state else None, output
 
 
 def user_task(**options):
@@ -36,30 +67,30 @@ def test_lifecycle(sim, env):
         ("present again", create_task(), True, "restored", ["PATCH"]),
         ("reset password", user_task(password="N3w-Passw0rd!", update_password="always"), True, "updated", ["PATCH"]),
     ]
-    for name, task, changed, action, methods in steps:
-        sim.clear_journal()
-        (result,), output = run_tasks([task], env, diff=True)
+    results, journals, _, output = run_steps(sim, env, [task for _name, task, _changed, _action, _methods in steps],
+                                             diff=True)
+    for (name, _task, changed, action, methods), result, journal in zip(steps, results, journals):
         assert not result.get("failed"), (name, result.get("msg"), output[-2000:])
         assert (result["changed"], result["action"]) == (changed, action), name
-        assert [entry["method"] for entry in writes(sim.journal())] == methods, name
+        assert [entry["method"] for entry in writes(journal)] == methods, name
         assert "password" not in result["user"], name
     users = users_in_state(sim, CONTOSO, UPN)
     assert len(users) == 1 and users[0]["state"] == "active" and users[0]["display_name"] == "Alex W."
 
 
 def test_check_mode_predicts_without_writing(sim, env):
-    for task, action in ((create_task(), "created"), (user_task(state="absent"), "unchanged")):
-        sim.clear_journal()
-        (result,), _ = run_tasks([task], env, check=True, diff=True)
+    predictions = ((create_task(), "created"), (user_task(state="absent"), "unchanged"))
+    in_check_mode = {"check_mode": True, "diff": True}
+    results, journals, _, _ = run_steps(sim, env, [dict(task, **in_check_mode) for task, _action in predictions] + [
+        create_task(), dict(user_task(usage_location="DE", state="present"), **in_check_mode),
+        user_task(usage_location="DE")])
+    for (_task, action), result, journal in zip(predictions, results, journals):
         assert (result["changed"], result["action"]) == (action != "unchanged", action)
-        assert writes(sim.journal()) == []
-    (created,), _ = run_tasks([create_task()], env)
-    sim.clear_journal()
-    (predicted,), _ = run_tasks([user_task(usage_location="DE", state="present")], env, check=True, diff=True)
+        assert writes(journal) == []
+    _created, predicted, real = results[2:]
     assert predicted["action"] == "updated" and predicted["diff"]["after"]["usage_location"] == "DE"
     assert predicted["diff"]["before"]["usage_location"] == "US"
-    assert writes(sim.journal()) == []
-    (real,), _ = run_tasks([user_task(usage_location="DE")], env)
+    assert writes(journals[3]) == []
     assert (real["changed"], real["action"]) == (predicted["changed"], predicted["action"])
 
 
@@ -116,12 +147,13 @@ def test_paging_past_the_first_page(seeded, env):
         contoso["users"] = [{"user_principal_name": "user%02d@contoso-demo.onmicrosoft.com" % n, "first_name": "U",
                              "last_name": str(n), "usage_location": "US"} for n in range(30)]
     sim = seeded(many_users)
-    (result,), _ = run_tasks([{"csp.onboarding.customer_user": {
-        "customer_id": CONTOSO, "upn": "USER29@contoso-demo.onmicrosoft.com", "first_name": "U"}}], env)
+    (result, info), (journal, _), _, _ = run_steps(sim, env, [
+        {"csp.onboarding.customer_user": {"customer_id": CONTOSO, "upn": "USER29@contoso-demo.onmicrosoft.com",
+                                          "first_name": "U"}},
+        {"csp.onboarding.customer_user_info": {"customer_id": CONTOSO}}])
     assert result["action"] == "unchanged", result.get("msg")
-    pages = [e for e in sim.journal() if e["method"] == "GET" and e["path"].endswith("/users")]
+    pages = [e for e in journal if e["method"] == "GET" and e["path"].endswith("/users")]
     assert len(pages) == 5  # 30 users at 7 a page: the match is on the last page
-    (info,), _ = run_tasks([{"csp.onboarding.customer_user_info": {"customer_id": CONTOSO}}], env)
     assert len(info["users"]) == 30
 
 
@@ -151,15 +183,14 @@ def test_bulk_creates_updates_restores_and_purges(sim, env):
     ]
     task = {"csp.onboarding.customer_users": {"customer_id": FABRIKAM, "users": users, "purge": True,
                                               "purge_exclude": ["nobody@*"]}}
-    (predicted,), _ = run_tasks([task], env, check=True)
-    assert writes(sim.journal()) == []
+    (predicted, result), (predicted_journal, journal), _, _ = run_steps(sim, env, [dict(task, check_mode=True), task])
+    assert writes(predicted_journal) == []
     assert predicted["deleted"] == ["admin@fabrikam-demo.onmicrosoft.com"]
-    (result,), _ = run_tasks([task], env)
     assert result["failed"] and [f["user_principal_name"] for f in result["failed_users"]] == [
         "bad@not-their-domain.example"]
     # Refused from the customer's domains before the write Partner Center would refuse with a 400.
     assert "is neither the default nor a custom domain" in result["failed_users"][0]["msg"]
-    assert [e["method"] for e in writes(sim.journal())].count("POST") == 1, "only new.one is created"
+    assert [e["method"] for e in writes(journal)].count("POST") == 1, "only new.one is created"
     assert result["created"] == ["new.one@fabrikam-demo.onmicrosoft.com"]
     assert result["restored"] == ["jane.doe@fabrikam-demo.onmicrosoft.com"]
     assert result["deleted"] == ["admin@fabrikam-demo.onmicrosoft.com"]
@@ -168,13 +199,25 @@ def test_bulk_creates_updates_restores_and_purges(sim, env):
     assert [f["user_principal_name"] for f in predicted["failed_users"]] == ["bad@not-their-domain.example"]
 
 
-@pytest.mark.parametrize("options, message", [
+BAD_INPUT = [
     ({"customer_id": "not-a-guid"}, "customer_id must be a GUID"),
     ({"upn": "no-at-sign"}, "user_principal_name must look like"),
     ({"usage_location": "USA"}, "two-letter"),
     ({"first_name": "x" * 10240}, "at most 256"),
-])
-def test_bad_input_is_refused_before_any_request(sim, env, options, message):
-    (result,), _ = run_tasks([create_task(**options)], env)
+]
+
+
+@pytest.fixture(scope="module")
+def bad_input_runs(simulator, demo_seed, tmp_path_factory):
+    """Every case of BAD_INPUT as a task of one playbook: (result, the journal of that task alone) by case."""
+    simulator.reset(copy.deepcopy(demo_seed))
+    env = connection_env(simulator, str(tmp_path_factory.mktemp("bad-input") / "token-cache.json"))
+    results, journals, _, _ = run_steps(simulator, env, [create_task(**options) for options, _message in BAD_INPUT])
+    return list(zip(results, journals))
+
+
+@pytest.mark.parametrize("options, message", BAD_INPUT)
+def test_bad_input_is_refused_before_any_request(bad_input_runs, options, message):
+    result, journal = bad_input_runs[BAD_INPUT.index((options, message))]
     assert result["failed"] and message in result["msg"]
-    assert [e for e in sim.journal() if e["api"] == "pc"] == []
+    assert [e for e in journal if e["api"] == "pc"] == []

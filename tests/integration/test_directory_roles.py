@@ -1,4 +1,9 @@
-"""Directory roles on customer_user and customer_users (issue: licenses and roles)."""
+"""Directory roles on customer_user and customer_users (issue: licenses and roles).
+
+A test of several steps runs them as the tasks of one playbook (an ansible-playbook run costs about 1.5 s of
+CPU, a task a tenth of that), reading the simulator's journal and state after each: each step is asserted on
+its own requests and on the state it left, as if it had run alone.
+"""
 
 from conftest import CONTOSO
 from harness import run_tasks, writes
@@ -15,14 +20,39 @@ def user_task(upn=ADMIN, **options):
     return {"csp.onboarding.customer_user": spec}
 
 
-def customer(sim):
-    return [c for c in sim.state()["partners"][0]["customers"] if c["id"] == CONTOSO][0]
+def customer(state):
+    return [c for c in state["partners"][0]["customers"] if c["id"] == CONTOSO][0]
 
 
-def roles_of(sim, upn):
-    state = customer(sim)
-    user_id = [u["id"] for u in state["users"] if u["user_principal_name"].lower() == upn.lower()][0]
-    return sorted(role_id for role_id, members in state["directory_roles"].items() if user_id in members)
+def roles_of(state, upn):
+    """The ids of the roles ``upn`` holds in a state of the simulator (``sim.state()``)."""
+    contoso = customer(state)
+    user_id = [u["id"] for u in contoso["users"] if u["user_principal_name"].lower() == upn.lower()][0]
+    return sorted(role_id for role_id, members in contoso["directory_roles"].items() if user_id in members)
+
+
+def sim_read(sim, what):
+    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
+    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
+                                             "split_lines=False, use_proxy=False) | from_json }}"
+                                             % (sim.url, what, sim.ca_path)},
+            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
+
+
+def run_steps(sim, env, tasks, state=False, **options):
+    """Run ``tasks`` as one playbook and read the simulator after each one: the journal since the read before
+    (then emptied, as ``sim.clear_journal()`` would) and, with ``state``, the whole state.
+
+    Returns (results, journals, states, output); states is None without ``state``.
+    """
+    reads = ["requests?clear=true"] + (["state"] if state else [])
+    per = 1 + len(reads)
+    played, output = run_tasks([item for task in tasks for item in [task] + [sim_read(sim, what) for what in reads]],
+                               env, **options)
+    answers = [read for index, read in enumerate(played) if index % per]
+    assert not any(read.get("failed") for read in answers), answers
+    journals = [read["msg"]["requests"] for read in played[1::per]]
+    return played[0::per], journals, [read["msg"] for read in played[2::per]] if state else None, output
 
 
 def test_add_rerun_and_remove_unlisted(sim, env):
@@ -36,30 +66,31 @@ def test_add_rerun_and_remove_unlisted(sim, env):
         ("leave every role", dict(directory_roles=[], remove_unlisted_directory_roles=True), True, [], ["DELETE"]),
         ("nothing left", dict(directory_roles=[], remove_unlisted_directory_roles=True), False, [], []),
     ]
-    for name, options, changed, expected, methods in steps:
-        sim.clear_journal()
-        (result,), output = run_tasks([user_task(**options)], env, diff=True)
+    tasks = [dict(user_task(**options), diff=True) for _name, options, _changed, _expected, _methods in steps]
+    results, journals, states, output = run_steps(
+        sim, env, tasks + [user_task(directory_roles=["Global Administrator"])], state=True)
+    for (name, _options, changed, expected, methods), result, journal, state in zip(steps, results, journals, states):
         assert not result.get("failed"), (name, result.get("msg"), output[-2000:])
         assert (result["changed"], result["action"]) == (changed, "updated" if changed else "unchanged"), name
-        journal = sim.journal()
         assert [e["method"] for e in writes(journal)] == methods, name
         assert all("/usermembers" in e["path"] for e in writes(journal)), name
-        assert roles_of(sim, ADMIN) == expected, name
+        assert roles_of(state, ADMIN) == expected, name
         if changed:
             assert result["diff"]["before"]["directory_roles"] != result["diff"]["after"]["directory_roles"], name
-    (result,), _ = run_tasks([user_task(directory_roles=["Global Administrator"])], env)
-    assert result["user"]["directory_roles"] == ["Global Administrator"]
+    assert results[-1]["user"]["directory_roles"] == ["Global Administrator"]
 
 
 def test_check_mode_predicts_without_writing(sim, env):
-    for options in (dict(directory_roles=["Helpdesk Administrator"]),
-                    dict(directory_roles=["Helpdesk Administrator"]),
-                    dict(directory_roles=[], remove_unlisted_directory_roles=True)):
-        sim.clear_journal()
-        (predicted,), _ = run_tasks([user_task(**options)], env, check=True, diff=True)
+    cases = (dict(directory_roles=["Helpdesk Administrator"]),
+             dict(directory_roles=["Helpdesk Administrator"]),
+             dict(directory_roles=[], remove_unlisted_directory_roles=True))
+    # Each case: the prediction (check mode), then the real run.
+    results, journals, _, _ = run_steps(sim, env, [dict(user_task(**options), check_mode=check)
+                                                   for options in cases for check in (True, False)], diff=True)
+    for index in range(len(cases)):
+        predicted, real = results[2 * index:2 * index + 2]
         assert not predicted.get("failed"), predicted.get("msg")
-        assert writes(sim.journal()) == []
-        (real,), _ = run_tasks([user_task(**options)], env, diff=True)
+        assert writes(journals[2 * index]) == []
         assert (real["changed"], real["action"]) == (predicted["changed"], predicted["action"])
         assert real["diff"] == predicted["diff"]
 
@@ -78,17 +109,14 @@ def test_bulk_reads_each_role_once_and_a_new_user_becomes_a_member(sim, env):
                   password="Initial-Passw0rd!", directory_roles=["Helpdesk Administrator", "User Administrator"])
              for n in range(6)]
     task = {"csp.onboarding.customer_users": {"customer_id": CONTOSO, "users": users}}
-    (result,), _ = run_tasks([task], env)
+    (result, rerun), (journal, rerun_journal), (state, _), _ = run_steps(sim, env, [task, task], state=True)
     assert not result.get("failed"), result.get("msg")
     assert len(result["created"]) == 6
-    journal = sim.journal()
     member_reads = [e for e in journal if e["method"] == "GET" and e["path"].endswith("/usermembers")]
     assert len(member_reads) == 2  # one per role, not one per user
     assert len([e for e in journal if e["method"] == "GET" and e["path"].endswith("/directoryroles")]) == 1
     assert len([e for e in writes(journal) if e["path"].endswith("/usermembers")]) == 12
     for user in users:
-        assert len(roles_of(sim, user["user_principal_name"])) == 2
-    sim.clear_journal()
-    (rerun,), _ = run_tasks([task], env)
+        assert len(roles_of(state, user["user_principal_name"])) == 2
     assert rerun["changed"] is False and len(rerun["unchanged"]) == 6
-    assert writes(sim.journal()) == []
+    assert writes(rerun_journal) == []

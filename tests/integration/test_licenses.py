@@ -1,4 +1,9 @@
-"""Licenses: customer_license_info, and licenses on customer_user and customer_users (issue: licenses and roles)."""
+"""Licenses: customer_license_info, and licenses on customer_user and customer_users (issue: licenses and roles).
+
+A test of several steps runs them as the tasks of one playbook (an ansible-playbook run costs about 1.5 s of
+CPU, a task a tenth of that), reading the simulator's journal (and state) after each: each step is asserted on
+its own requests and on the state it left, as if it had run alone.
+"""
 
 from conftest import CONTOSO
 from harness import run_tasks, writes
@@ -17,12 +22,13 @@ def user_task(upn=ADMIN, **options):
     return {"csp.onboarding.customer_user": spec}
 
 
-def customer(sim, customer_id=CONTOSO):
-    return [c for c in sim.state()["partners"][0]["customers"] if c["id"] == customer_id][0]
+def customer(state, customer_id=CONTOSO):
+    """A customer in a state of the simulator (``sim.state()``)."""
+    return [c for c in state["partners"][0]["customers"] if c["id"] == customer_id][0]
 
 
-def licenses_in_state(sim, upn, customer_id=CONTOSO):
-    user = [u for u in customer(sim, customer_id)["users"] if u["user_principal_name"].lower() == upn.lower()][0]
+def licenses_in_state(state, upn, customer_id=CONTOSO):
+    user = [u for u in customer(state, customer_id)["users"] if u["user_principal_name"].lower() == upn.lower()][0]
     return dict((entry["sku"].lower(), sorted(p.lower() for p in entry["excluded_plans"]))
                 for entry in user.get("licenses") or [])
 
@@ -33,6 +39,30 @@ def license_posts(journal):
 
 def sku_reads(journal):
     return [e for e in journal if e["method"] == "GET" and e["path"].endswith("/subscribedskus")]
+
+
+def sim_read(sim, what):
+    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
+    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
+                                             "split_lines=False, use_proxy=False) | from_json }}"
+                                             % (sim.url, what, sim.ca_path)},
+            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
+
+
+def run_steps(sim, env, tasks, state=False, **options):
+    """Run ``tasks`` as one playbook and read the simulator after each one: the journal since the read before
+    (then emptied, as ``sim.clear_journal()`` would) and, with ``state``, the whole state.
+
+    Returns (results, journals, states, output); states is None without ``state``.
+    """
+    reads = ["requests?clear=true"] + (["state"] if state else [])
+    per = 1 + len(reads)
+    played, output = run_tasks([item for task in tasks for item in [task] + [sim_read(sim, what) for what in reads]],
+                               env, **options)
+    answers = [read for index, read in enumerate(played) if index % per]
+    assert not any(read.get("failed") for read in answers), answers
+    journals = [read["msg"]["requests"] for read in played[1::per]]
+    return played[0::per], journals, [read["msg"] for read in played[2::per]] if state else None, output
 
 
 def test_license_info_lists_the_skus_with_counts_and_plans(sim, env):
@@ -65,16 +95,15 @@ def test_assign_rerun_exclude_a_plan_and_remove(sim, env):
         ("remove every license", dict(licenses=[], remove_unlisted_licenses=True), True, {}, 1),
         ("nothing left to remove", dict(licenses=[], remove_unlisted_licenses=True), False, {}, 0),
     ]
-    for name, options, changed, expected, posts in steps:
-        sim.clear_journal()
-        (result,), output = run_tasks([user_task(**options)], env, diff=True)
+    tasks = [user_task(**options) for _name, options, _changed, _expected, _posts in steps]
+    results, journals, states, output = run_steps(sim, env, tasks, state=True, diff=True)
+    for (name, _options, changed, expected, posts), result, journal, state in zip(steps, results, journals, states):
         assert not result.get("failed"), (name, result.get("msg"), output[-2000:])
         assert result["changed"] is changed, name
         assert result["action"] == ("updated" if changed else "unchanged"), name
-        journal = sim.journal()
         assert len(license_posts(journal)) == posts == len(writes(journal)), name
         assert len(sku_reads(journal)) == 1, name
-        assert licenses_in_state(sim, ADMIN) == expected, name
+        assert licenses_in_state(state, ADMIN) == expected, name
         returned = dict((entry["sku_id"].lower(), entry["excluded_plans"]) for entry in result["user"]["licenses"])
         assert sorted(returned) == sorted(expected), name
         if changed:
@@ -82,24 +111,27 @@ def test_assign_rerun_exclude_a_plan_and_remove(sim, env):
 
 
 def test_one_request_assigns_and_removes_within_a_license_group(sim, env):
-    run_tasks([user_task(licenses=[{"sku": "O365_BUSINESS_PREMIUM"}])], env)
-    sim.clear_journal()
-    (result,), _ = run_tasks([user_task(licenses=[{"sku": "EMS"}], remove_unlisted_licenses=True)], env)
+    (assigned, result), (_, journal), (_, state), _ = run_steps(sim, env, [
+        user_task(licenses=[{"sku": "O365_BUSINESS_PREMIUM"}]),
+        user_task(licenses=[{"sku": "EMS"}], remove_unlisted_licenses=True)], state=True)
+    assert not assigned.get("failed"), assigned.get("msg")
     assert result["changed"] and result["user"]["licenses"] == [
         {"sku_id": EMS, "sku_part_number": "EMS", "excluded_plans": []}]
-    assert len(license_posts(sim.journal())) == 1 == len(writes(sim.journal()))
-    assert licenses_in_state(sim, ADMIN) == {EMS: []}
+    assert len(license_posts(journal)) == 1 == len(writes(journal))
+    assert licenses_in_state(state, ADMIN) == {EMS: []}
 
 
 def test_check_mode_predicts_the_real_run_without_writing(sim, env):
-    for options in (dict(licenses=[{"sku": "EMS", "excluded_plans": ["INTUNE_A"]}]),
-                    dict(licenses=[{"sku": "EMS", "excluded_plans": ["INTUNE_A"]}]),
-                    dict(licenses=[], remove_unlisted_licenses=True)):
-        sim.clear_journal()
-        (predicted,), _ = run_tasks([user_task(**options)], env, check=True, diff=True)
+    cases = (dict(licenses=[{"sku": "EMS", "excluded_plans": ["INTUNE_A"]}]),
+             dict(licenses=[{"sku": "EMS", "excluded_plans": ["INTUNE_A"]}]),
+             dict(licenses=[], remove_unlisted_licenses=True))
+    # Each case: the prediction (check mode), then the real run.
+    results, journals, _, _ = run_steps(sim, env, [dict(user_task(**options), check_mode=check)
+                                                   for options in cases for check in (True, False)], diff=True)
+    for index in range(len(cases)):
+        predicted, real = results[2 * index:2 * index + 2]
         assert not predicted.get("failed"), predicted.get("msg")
-        assert writes(sim.journal()) == []
-        (real,), _ = run_tasks([user_task(**options)], env, diff=True)
+        assert writes(journals[2 * index]) == []
         assert (real["changed"], real["action"]) == (predicted["changed"], predicted["action"])
         assert real["user"]["licenses"] == predicted["user"]["licenses"]
         assert real["diff"] == predicted["diff"]
@@ -109,14 +141,14 @@ def test_a_new_user_is_created_then_licensed(sim, env):
     upn = "new.hire@" + DOMAIN
     task = user_task(upn=upn, first_name="New", usage_location="GB", password="Initial-Passw0rd!",
                      licenses=[{"sku": "O365_BUSINESS_PREMIUM", "excluded_plans": ["SHAREPOINTSTANDARD"]}])
-    (predicted,), _ = run_tasks([task], env, check=True)
-    assert predicted["action"] == "created" and writes(sim.journal()) == []
+    (predicted, result), (predicted_journal, journal), (_, state), _ = run_steps(
+        sim, env, [dict(task, check_mode=True), task], state=True)
+    assert predicted["action"] == "created" and writes(predicted_journal) == []
     assert predicted["user"]["licenses"][0]["excluded_plans"] == ["SHAREPOINTSTANDARD"]
-    (result,), _ = run_tasks([task], env)
     assert result["action"] == "created", result.get("msg")
-    assert [(e["method"], e["path"].rsplit("/", 1)[-1]) for e in writes(sim.journal())] == [
+    assert [(e["method"], e["path"].rsplit("/", 1)[-1]) for e in writes(journal)] == [
         ("POST", "users"), ("POST", "licenseupdates")]
-    assert licenses_in_state(sim, upn) == {BUSINESS_STANDARD: ["c7699d2e-19aa-44de-8edf-1736da088ca1"]}
+    assert licenses_in_state(state, upn) == {BUSINESS_STANDARD: ["c7699d2e-19aa-44de-8edf-1736da088ca1"]}
 
 
 def test_bad_names_usage_location_and_shortage_fail_before_any_write(sim, env):
@@ -148,16 +180,15 @@ def test_bad_names_usage_location_and_shortage_fail_before_any_write(sim, env):
 
 def test_unit_shortage_fails_that_user_and_the_others_proceed(sim, env):
     sim.set_sku_units(CONTOSO, "EMS", active_units=2)
-    run_tasks([user_task(licenses=[{"sku": "EMS"}])], env)  # one of the two units is taken
+    taken = user_task(licenses=[{"sku": "EMS"}])  # one of the two units is taken
     users = [dict(user_principal_name="user%d@%s" % (n, DOMAIN), first_name="User", last_name=str(n),
                   usage_location="US", password="Initial-Passw0rd!", licenses=[{"sku": "EMS"}]) for n in range(3)]
     users.append(dict(user_principal_name=ADMIN, licenses=[{"sku": "EMS"}, {"sku": "O365_BUSINESS_PREMIUM"}]))
     task = {"csp.onboarding.customer_users": {"customer_id": CONTOSO, "users": users, "concurrency": 4}}
-    sim.clear_journal()
-    (predicted,), _ = run_tasks([task], env, check=True)
-    assert writes(sim.journal()) == []
-    sim.clear_journal()
-    (real,), _ = run_tasks([task], env)
+    (taken, predicted, real), (_, predicted_journal, journal), (_, _, state), _ = run_steps(
+        sim, env, [taken, dict(task, check_mode=True), task], state=True)
+    assert taken["changed"], taken.get("msg")
+    assert writes(predicted_journal) == []
     for result in (predicted, real):
         assert result["failed"] and result["changed"]
         # user0 takes the last free unit; user1 and user2 compete for none and fail before any write
@@ -167,11 +198,10 @@ def test_unit_shortage_fails_that_user_and_the_others_proceed(sim, env):
         assert sorted(failed) == ["user1@" + DOMAIN, "user2@" + DOMAIN]
         assert "available_units 1" in failed["user1@" + DOMAIN]
         assert "this run already assigns 1" in failed["user1@" + DOMAIN]
-    journal = sim.journal()
     created = [e for e in writes(journal) if e["path"].endswith("/users")]
     assert len(created) == 1 and len(license_posts(journal)) == 2
     assert len(sku_reads(journal)) == 1
-    assert set(u["user_principal_name"] for u in customer(sim)["users"]) == {ADMIN, "user0@" + DOMAIN}
+    assert set(u["user_principal_name"] for u in customer(state)["users"]) == {ADMIN, "user0@" + DOMAIN}
 
 
 def test_bulk_of_50_users_reads_the_skus_once_and_a_rerun_writes_nothing(seeded, env):
@@ -185,17 +215,14 @@ def test_bulk_of_50_users_reads_the_skus_once_and_a_rerun_writes_nothing(seeded,
     users = [{"user_principal_name": upn, "licenses": [{"sku": "O365_BUSINESS_PREMIUM",
                                                         "excluded_plans": ["MCOSTANDARD"]}]} for upn in upns]
     task = {"csp.onboarding.customer_users": {"customer_id": CONTOSO, "users": users, "concurrency": 8}}
-    (first,), _ = run_tasks([task], env)
+    (first, rerun), (journal, rerun_journal), (state, _), _ = run_steps(sim, env, [task, task], state=True)
     assert not first.get("failed"), first.get("msg")
     assert sorted(first["updated"]) == upns
-    journal = sim.journal()
     assert len(license_posts(journal)) == 50 and len(sku_reads(journal)) == 1
-    skus = dict((sku["part_number"], sku) for sku in customer(sim)["subscribed_skus"])
+    skus = dict((sku["part_number"], sku) for sku in customer(state)["subscribed_skus"])
     assert skus["O365_BUSINESS_PREMIUM"]["active_units"] == 1000
-    sim.clear_journal()
-    (rerun,), _ = run_tasks([task], env)
     assert rerun["changed"] is False and sorted(rerun["unchanged"]) == upns, rerun.get("msg")
-    journal = [e for e in sim.journal() if e["api"] == "pc"]
+    journal = [e for e in rerun_journal if e["api"] == "pc"]
     assert writes(journal) == []
     assert len(sku_reads(journal)) == 1
     license_reads = [e for e in journal if e["path"].endswith("/licenses")]

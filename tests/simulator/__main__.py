@@ -34,6 +34,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=int, default=0, help="added to every API request")
     parser.add_argument("--rate-limit-rpm", type=int, help="per-partner requests per minute (default: no limit)")
     parser.add_argument(
+        "--rate-limit-window-s",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="length of the rate limit's sliding window (default 60: --rate-limit-rpm is per minute)",
+    )
+    parser.add_argument(
         "--state-file", type=Path, help="load the state from here if it exists; save it on change and on exit"
     )
     return parser.parse_args(argv)
@@ -67,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     simulator = Simulator(
         start_seed=seed.read_seed_file(args.seed),
         settings_overrides=overrides,
-        baseline_faults=FaultConfig(latency_ms=args.latency_ms, rate_limit_rpm=args.rate_limit_rpm),
+        baseline_faults=FaultConfig(
+            latency_ms=args.latency_ms,
+            rate_limit_rpm=args.rate_limit_rpm,
+            rate_limit_window_s=args.rate_limit_window_s,
+        ),
         state_file=args.state_file.resolve() if args.state_file else None,
     )
 

@@ -78,6 +78,10 @@ class Sim:
     def set_faults(self, config: dict[str, Any]) -> dict[str, Any]:
         return self._admin("POST", "faults", config)
 
+    def faults(self) -> dict[str, Any]:
+        """The fault configuration in force."""
+        return self._admin("GET", "faults")
+
     def clear_faults(self) -> None:
         self._admin("DELETE", "faults")
 

@@ -18,6 +18,7 @@ FaultName = Literal[
 ]  # fmt: skip
 # Faults that let the request be processed and committed, then answer this status instead of the real answer.
 APPLIED_FAULTS = {"applied_502": 502, "applied_504": 504}
+# Partner Center documents its limits per minute; tests may shorten the window (``rate_limit_window_s``).
 RATE_LIMIT_WINDOW_S = 60.0
 
 
@@ -47,6 +48,13 @@ class FaultConfig(BaseModel):
     latency_ms: int = Field(0, ge=0)
     latency_jitter_ms: int = Field(0, ge=0)
     rate_limit_rpm: int | None = Field(None, ge=1, description="Per-partner sliding-window limit (pc and aps).")
+    rate_limit_window_s: float = Field(
+        RATE_LIMIT_WINDOW_S,
+        gt=0,
+        le=3600,
+        description="Length of the rate limit's sliding window: rate_limit_rpm requests are allowed per window "
+        "(60 s, the default, makes it a per-minute limit as documented; shorter windows make tests quicker).",
+    )
     random_seed: int | None = None
     rules: list[FaultRule] = []
 
@@ -96,10 +104,11 @@ class FaultInjector:
         limit = self.config.rate_limit_rpm
         if limit is None:
             return 0
+        length = self.config.rate_limit_window_s
         window = self._windows.setdefault(caller, deque())
-        while window and window[0] <= now - RATE_LIMIT_WINDOW_S:
+        while window and window[0] <= now - length:
             window.popleft()
         if len(window) >= limit:
-            return max(1, math.ceil(window[0] + RATE_LIMIT_WINDOW_S - now))
+            return max(1, math.ceil(window[0] + length - now))
         window.append(now)
         return 0

@@ -93,7 +93,8 @@ def test_admin_requests_are_not_journaled(sim):
 def test_command_line_state_file_and_clean_stop(tmp_path):
     state_file = tmp_path / "state.json"
     workdir = tmp_path / "run"
-    with control.start(workdir, extra_args=["--state-file", str(state_file), "--token-lifetime", "60"]) as first:
+    options = ["--token-lifetime", "60", "--rate-limit-rpm", "5", "--rate-limit-window-s", "2.5"]
+    with control.start(workdir, extra_args=["--state-file", str(state_file), *options]) as first:
         info = json.loads((workdir / "simulator.json").read_text())
         assert info == {
             "url": first.url,
@@ -102,6 +103,10 @@ def test_command_line_state_file_and_clean_stop(tmp_path):
             "port": int(first.url.rsplit(":", 1)[1]),
         }
         assert first.settings()["token_lifetime"] == 60
+        first.set_faults({"latency_ms": 1})
+        first.clear_faults()  # back to the command line's
+        faults = first.faults()
+        assert (faults["rate_limit_rpm"], faults["rate_limit_window_s"], faults["latency_ms"]) == (5, 2.5, 0)
         seed = first.state()
         seed["partners"][0]["customers"][0]["users"].append(
             {"user_principal_name": "kept@contoso-demo.onmicrosoft.com"}

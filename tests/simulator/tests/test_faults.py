@@ -9,6 +9,8 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
+from simulator import control
+
 from .support import ACCOUNT_TYPE, APS_KEY, APS_SECRET, CONTOSO, DOC_USER, new_request_id, users_of
 
 USERS = f"/customers/{CONTOSO}/users"
@@ -118,6 +120,30 @@ def test_rate_limit_is_per_partner_with_a_sliding_window(sim, http, pc, app_toke
     )
     assert aps.status_code == 200
     assert sim.journal()[-2]["fault"] == "rate_limit"
+
+
+def test_a_shorter_rate_limit_window_says_so_in_retry_after_and_slides(sim, pc, app_token):
+    sim.set_faults({"rate_limit_rpm": 2, "rate_limit_window_s": 2})
+    started = time.monotonic()
+    statuses = [pc("GET", "/customers", app_token).status_code for _ in range(2)]
+    limited = pc("GET", "/customers", app_token)
+    assert statuses == [200, 200] and limited.status_code == 429
+    # Retry-After counts whole seconds until the oldest request leaves the 2-second window.
+    assert limited.headers["Retry-After"] in ("1", "2")
+    assert (
+        limited.json()["message"] == f"Rate limit is exceeded. Try again in {limited.headers['Retry-After']} seconds."
+    )
+    assert sim.journal()[-1]["fault"] == "rate_limit"
+    # Once the window has slid past the first two requests, the caller may go on: the limit is per window.
+    time.sleep(max(0.0, started + 2.1 - time.monotonic()))
+    assert pc("GET", "/customers", app_token).status_code == 200
+    assert sim.set_faults({"rate_limit_rpm": 2})["rate_limit_window_s"] == 60  # the default: per minute
+
+
+@pytest.mark.parametrize("window", [0, -1, 3601])
+def test_a_rate_limit_window_out_of_range_is_refused(sim, window):
+    with pytest.raises(control.SimulatorError, match="422"):
+        sim.set_faults({"rate_limit_rpm": 2, "rate_limit_window_s": window})
 
 
 def test_latency_does_not_serialize_concurrent_requests(sim):
