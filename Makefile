@@ -38,7 +38,7 @@ export ANSIBLE_NOCOLOR := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help venv build install tree sanity units simulator-test integration fault-matrix compat lint docs-lint \
-	changelog-lint changelog ee-check test demo simulator docs bench clean
+	changelog-lint changelog ee-check test checks demo simulator docs bench clean
 
 help:
 	@echo "make demo       onboard the demo tenants against the local simulator, twice"
@@ -92,11 +92,21 @@ tree: venv
 
 # --- checks -----------------------------------------------------------------------------------
 
-sanity: tree $(GET_PIP)
+# Each check prepares what it needs (venv, the installed artifact, the ansible-test tree). `make test` prepares
+# once, then runs the checks with PREPARED=1, so that none of them rebuilds what another one is using.
+ifdef PREPARED
+NEEDS_INSTALL :=
+NEEDS_TREE :=
+else
+NEEDS_INSTALL := install
+NEEDS_TREE := tree $(GET_PIP)
+endif
+
+sanity: $(NEEDS_TREE)
 	cd $(TEST_TREE) && $(BIN)/ansible-test sanity --venv --python $(ANSIBLE_TEST_PYTHON) \
 		--requirements --color no
 
-units: tree $(GET_PIP)
+units: $(NEEDS_TREE)
 	cd $(TEST_TREE) && $(BIN)/ansible-test units --venv --python $(ANSIBLE_TEST_PYTHON) \
 		--requirements --color no
 
@@ -110,7 +120,7 @@ PYTEST_WORKERS ?= 3
 # PYTEST_ARGS: more pytest options, for example PYTEST_ARGS="--durations=20" or PYTEST_ARGS="-k gdap".
 PYTEST_ARGS ?=
 
-integration: install
+integration: $(NEEDS_INSTALL)
 	PYTHONPATH=tests $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS) tests/integration
 
 # The fault matrix as docs/fault-matrix.md (the tests alone write it under build/); one worker sees every row.
@@ -132,15 +142,15 @@ $(COMPAT_VENV)/.installed: requirements-compat.in requirements-dev.txt
 		-r requirements-compat.in
 	touch $@
 
-compat: install $(COMPAT_VENV)/.installed
+compat: $(NEEDS_INSTALL) $(COMPAT_VENV)/.installed
 	$(COMPAT_VENV)/bin/ansible --version | head -1
 	PYTHONPATH=tests $(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/integration/test_execution_paths.py \
 		tests/integration/test_tenant_onboarding.py::test_module_defaults_reach_every_step_which_share_one_correlation_id
 
-lint: install
+lint: $(NEEDS_INSTALL)
 	$(BIN)/ansible-lint --profile production
 
-docs-lint: tree
+docs-lint: $(NEEDS_TREE)
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck $(TEST_TREE)
 
 changelog-lint: venv
@@ -157,8 +167,14 @@ ee-check: venv
 	test -f $(BUILD)/ee-context/Containerfile
 	@echo "ansible-builder create: build context written to $(BUILD)/ee-context"
 
-test: sanity units simulator-test integration compat lint docs-lint changelog-lint ee-check
+# The integration tests, the longest check and much of it waiting on the simulator, run beside the others (which
+# run one after the other); each group's output is printed when it ends.
+test: install tree $(GET_PIP) $(COMPAT_VENV)/.installed
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse PREPARED=1 integration checks
 	@echo "make test: every check passed"
+
+checks:
+	$(MAKE) --no-print-directory -j1 PREPARED=1 sanity units simulator-test compat lint docs-lint changelog-lint ee-check
 
 # --- the demo ---------------------------------------------------------------------------------
 

@@ -58,7 +58,7 @@ def test_in_process_and_module_runs_agree(sim, demo_seed, env, check):
     outcomes = run_both(sim, demo_seed, env, check=check)
     (in_results, in_output, in_writes), (module_results, module_output, module_writes) = outcomes[True], outcomes[False]
 
-    # The in-process run started none of the collection's modules (the harness's own copy task is one);
+    # The in-process run started none of the collection's modules;
     # the other one ran every task as AnsiballZ.
     assert not re.search(r"AnsiballZ_(customer|verified|aps)", in_output)
     assert "AnsiballZ_customer_user.py" in module_output and "AnsiballZ_verified_domain.py" in module_output

@@ -41,8 +41,8 @@ def onboard(sim, tmp_path, args, module_defaults=None, extra=()):
              "vars": {"ansible_python_interpreter": sys.executable},
              "tasks": [{"name": "Onboard", "csp.onboarding.tenant_onboarding": args, "register": "onboarding",
                         "ignore_errors": True},
-                       {"ansible.builtin.copy": {"content": "{{ onboarding | to_json }}", "dest": str(out),
-                                                 "mode": "0600"}, "check_mode": False, "diff": False}]}]
+                       {"save_results": {"content": "{{ onboarding | to_json }}", "dest": str(out)},
+                        "check_mode": False, "diff": False}]}]
     playbook = tmp_path / "play.yml"
     playbook.write_text(yaml.safe_dump(play))
     # No PARTNER_CENTER_* or APS_* variable: the steps can only get their options from module_defaults.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from typing import Any
@@ -49,6 +50,10 @@ async def state(request: Request) -> dict[str, Any]:
 
 @router.post("/reset", summary="Reload the start seed, or the seed given as the body; clears journal, faults, tokens")
 async def reset(request: Request, seed_data: dict[str, Any] | None = Body(None)) -> Response:
+    # Requests still being served (a client gave up on a slow answer) finish first, for at most 10 s.
+    deadline = time.monotonic() + 10
+    while simulator(request).in_flight and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
     try:
         simulator(request).reset(seed_data)
     except (ValidationError, ValueError) as error:

@@ -44,6 +44,9 @@ class Simulator:
         self.faults = FaultInjector(self.baseline_faults)
         self.oauth1 = ConsumerVerifier(lambda: self.state.aps_consumers)
         self._saved: tuple[object, int] | None = None
+        # API requests being served (a slow fault's may outlive the client that sent it); a reset waits for them,
+        # so that no request of one test lands in the next one's journal or state.
+        self.in_flight = 0
 
     def reset(self, seed_data: dict[str, Any] | None = None) -> None:
         """Fresh state from ``seed_data`` (default: the start seed); also forgets journal, faults, tokens, nonces."""

@@ -69,10 +69,12 @@ class SimulatorMiddleware:
                 message["headers"] = [*message.get("headers", []), *extra_headers]
             await send(message)
 
+        self.simulator.in_flight += 1
         try:
             await self._serve(api, record, scope, receive, send_with_headers)
         finally:
             self.simulator.journal.add(record)
+            self.simulator.in_flight -= 1
 
     async def _serve(self, api: str, record: RequestRecord, scope: dict, receive: Callable, send: Callable) -> None:
         faults = self.simulator.faults

@@ -98,6 +98,18 @@ def test_slow_makes_a_client_time_out_and_commits_nothing(sim, http, user_token)
     assert dropped[0]["status"] is None  # never processed
 
 
+def test_a_reset_waits_for_a_slow_request_whose_client_left(sim, http, user_token):
+    """Nothing of one test's requests lands in the next one's journal or state (the reset comes between them)."""
+    sim.set_faults({"rules": [{"fault": "slow", "count": 1, "delay_s": 1.0}]})
+    with pytest.raises(requests.exceptions.Timeout):
+        http.post(f"{sim.url}/v1{USERS}", json=DOC_USER, headers={"Authorization": f"Bearer {user_token}"}, timeout=0.3)
+    started = time.monotonic()
+    sim.reset()
+    assert time.monotonic() - started >= 0.5  # it waited for the request to end
+    time.sleep(0.3)
+    assert sim.journal() == []
+
+
 def test_slow_without_a_timeout_just_takes_long(sim, pc, app_token):
     sim.set_faults({"rules": [{"fault": "slow", "count": 1, "delay_s": 0.5}]})
     started = time.monotonic()
