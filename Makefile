@@ -143,7 +143,7 @@ $(COMPAT_VENV)/.installed: requirements-compat.in requirements-dev.txt
 	touch $@
 
 compat: $(NEEDS_INSTALL) $(COMPAT_VENV)/.installed
-	$(COMPAT_VENV)/bin/ansible --version | head -1
+	$(COMPAT_VENV)/bin/ansible --version | sed -n 1p
 	PYTHONPATH=tests $(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/integration/test_execution_paths.py \
 		tests/integration/test_tenant_onboarding.py::test_module_defaults_reach_every_step_which_share_one_correlation_id
 
