@@ -111,6 +111,45 @@ def run_tasks(tasks, env, check=False, diff=False, args=(), play_vars=None):
         return [results[str(index)] for index in range(len(tasks))], output
 
 
+# --- steps of one playbook ---------------------------------------------------------------------------------
+# An ansible-playbook run costs about 1.5 s of CPU, a task a tenth of that: a test of several steps runs them in one
+# playbook, with tasks between them that read (or change) the simulator through its admin API, never journaled.
+
+def sim_read(sim, what):
+    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what>."""
+    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
+                                             "split_lines=False, use_proxy=False) | from_json }}"
+                                             % (sim.url, what, sim.ca_path)},
+            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
+
+
+def journal_read(sim):
+    """A task whose result's ``msg`` is the simulator's journal since the last read; the journal is emptied."""
+    return sim_read(sim, "requests?clear=true")
+
+
+def sim_post(sim, path, method="POST", status_code=(200, 204)):
+    """A task that calls the simulator's admin API at that point of the play (``path`` may be templated)."""
+    return {"ansible.builtin.uri": {"url": "%s/_sim/%s" % (sim.url, path), "method": method, "ca_path": sim.ca_path,
+                                    "use_proxy": False, "status_code": list(status_code)}}
+
+
+def run_steps(sim, env, tasks, state=False, **options):
+    """Run ``tasks`` as one playbook and read the simulator after each one: the journal since the read before
+    (then emptied, as ``sim.clear_journal()`` would) and, with ``state``, the whole state.
+
+    Returns (results, journals, states, output); states is None without ``state``.
+    """
+    reads = ["requests?clear=true"] + (["state"] if state else [])
+    per = 1 + len(reads)
+    played, output = run_tasks([item for task in tasks for item in [task] + [sim_read(sim, what) for what in reads]],
+                               env, **options)
+    answers = [read for index, read in enumerate(played) if index % per]
+    assert not any(read.get("failed") for read in answers), answers
+    journals = [read["msg"]["requests"] for read in played[1::per]]
+    return played[0::per], journals, [read["msg"] for read in played[2::per]] if state else None, output
+
+
 # POSTs that store nothing: Partner Center's address validation answers a question (check mode asks it too).
 READ_ONLY_POSTS = ("/v1/validations/address",)
 

@@ -8,7 +8,7 @@ import sys
 import requests
 
 from conftest import CONTOSO, FABRIKAM
-from harness import DEMO, ROOT, connection_env, run_playbook, run_tasks, token_requests, writes
+from harness import DEMO, ROOT, connection_env, journal_read, run_playbook, run_tasks, token_requests
 
 sys.path.insert(0, os.environ.get("ANSIBLE_COLLECTIONS_PATH", os.path.join(ROOT, "build", "collections")))
 
@@ -61,9 +61,7 @@ def test_an_expired_token_is_renewed_once_mid_run(sim, env):
     (first, expired, _, result), _ = run_tasks([
         info, {"ansible.builtin.uri": {"url": "%s/_sim/expire-tokens" % sim.url, "method": "POST",
                                        "ca_path": sim.ca_path, "use_proxy": False, "status_code": 204}},
-        {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/requests?clear=true', "
-                                          "ca_path='%s', split_lines=False, use_proxy=False) }}"
-                                          % (sim.url, sim.ca_path)}, "no_log": True},
+        journal_read(sim),
         info], env)
     assert first["customers"] and expired["status"] == 204, (first.get("msg"), expired.get("msg"))
     assert result["customers"], result.get("msg")

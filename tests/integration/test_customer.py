@@ -10,7 +10,7 @@ import os
 import stat
 
 from conftest import CONTOSO
-from harness import run_tasks, writes
+from harness import run_tasks, sim_read, writes
 
 NEW_DOMAIN = "tailspin-demo.onmicrosoft.com"
 BILLING = {
@@ -39,14 +39,6 @@ def in_state(state, domain=NEW_DOMAIN):
 
 def creates(journal):
     return [e for e in journal if e["method"] == "POST" and e["path"] == "/v1/customers"]
-
-
-def sim_read(sim, what):
-    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
-    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
-                                             "split_lines=False, use_proxy=False) | from_json }}"
-                                             % (sim.url, what, sim.ca_path)},
-            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
 
 
 def probe(expression):

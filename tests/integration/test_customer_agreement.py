@@ -8,7 +8,7 @@ asserted on its own requests and on the state it left, as if it had run alone.
 import datetime
 
 from conftest import CONTOSO, FABRIKAM
-from harness import connection_env, run_tasks, writes
+from harness import connection_env, run_tasks, sim_read, writes
 
 MCA_TEMPLATE = "117a69e1-8f0f-4e7e-a7a7-1f4f63a3f5c9"
 CONTACT = {"first_name": "Megan", "last_name": "Bowen", "email": "megan.bowen@contoso-demo.example",
@@ -25,14 +25,6 @@ def agreements(sim, customer_id=CONTOSO, state=None):
     """The customer's agreements in ``state`` (default: the simulator's state now)."""
     customer = [c for c in (state or sim.state())["partners"][0]["customers"] if c["id"] == customer_id][0]
     return customer["agreements"]
-
-
-def sim_read(sim, what):
-    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
-    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
-                                             "split_lines=False, use_proxy=False) | from_json }}"
-                                             % (sim.url, what, sim.ca_path)},
-            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
 
 
 JOURNAL, STATE = "requests?clear=true", "state"

@@ -1,7 +1,7 @@
 """customer_domain: custom domains in the customer's tenant through Graph, for partners who are not registrars."""
 
 from conftest import CONTOSO, FABRIKAM
-from harness import run_tasks, token_requests, writes
+from harness import journal_read, run_tasks, token_requests, writes
 
 MODULE = "csp.onboarding.customer_domain"
 NAME = "shop.contoso.example"
@@ -13,17 +13,6 @@ def graph_writes(sim):
 
 def customer_tokens(sim, tenant):
     return [entry for entry in token_requests(sim.journal()) if entry["path"].startswith("/%s/" % tenant)]
-
-
-def journal_read(sim):
-    """A task whose result's ``msg`` is the simulator's journal since the last read; the journal is emptied.
-
-    Between the steps of one playbook, so that each step is asserted on its own requests (an ansible-playbook run
-    costs about 1.5 s of CPU, a task a tenth of that).
-    """
-    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/requests?clear=true', "
-                                             "ca_path='%s', split_lines=False, use_proxy=False) | from_json }}"
-                                             % (sim.url, sim.ca_path)}, "no_log": True}
 
 
 def test_present_returns_the_txt_record_and_a_rerun_writes_nothing(sim, env):

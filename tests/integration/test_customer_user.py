@@ -10,33 +10,9 @@ import copy
 import pytest
 
 from conftest import CONTOSO, FABRIKAM
-from harness import connection_env, run_tasks, writes
+from harness import connection_env, run_steps, run_tasks, writes
 
 UPN = "alex.wilber@contoso-demo.onmicrosoft.com"
-
-
-def sim_read(sim, what):
-    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
-    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
-                                             "split_lines=False, use_proxy=False) | from_json }}"
-                                             % (sim.url, what, sim.ca_path)},
-            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
-
-
-def run_steps(sim, env, tasks, state=False, **options):
-    """Run ``tasks`` as one playbook and read the simulator after each one: the journal since the read before
-    (then emptied, as ``sim.clear_journal()`` would) and, with ``state``, the whole state.
-
-    Returns (results, journals, states, output); states is None without ``state``.
-    """
-    reads = ["requests?clear=true"] + (["state"] if state else [])
-    per = 1 + len(reads)
-    played, output = run_tasks([item for task in tasks for item in [task] + [sim_read(sim, what) for what in reads]],
-                               env, **options)
-    answers = [read for index, read in enumerate(played) if index % per]
-    assert not any(read.get("failed") for read in answers), answers
-    journals = [read["msg"]["requests"] for read in played[1::per]]
-    return played[0::per], journals, [read["msg"] for read in played[2::per]] if state else None, output
 
 
 def user_task(**options):

@@ -6,7 +6,7 @@ its own requests and on the state it left, as if it had run alone.
 """
 
 from conftest import CONTOSO
-from harness import run_tasks, writes
+from harness import run_steps, run_tasks, writes
 
 ADMIN = "admin@contoso-demo.onmicrosoft.com"
 DOMAIN = "contoso-demo.onmicrosoft.com"
@@ -29,30 +29,6 @@ def roles_of(state, upn):
     contoso = customer(state)
     user_id = [u["id"] for u in contoso["users"] if u["user_principal_name"].lower() == upn.lower()][0]
     return sorted(role_id for role_id, members in contoso["directory_roles"].items() if user_id in members)
-
-
-def sim_read(sim, what):
-    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
-    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
-                                             "split_lines=False, use_proxy=False) | from_json }}"
-                                             % (sim.url, what, sim.ca_path)},
-            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
-
-
-def run_steps(sim, env, tasks, state=False, **options):
-    """Run ``tasks`` as one playbook and read the simulator after each one: the journal since the read before
-    (then emptied, as ``sim.clear_journal()`` would) and, with ``state``, the whole state.
-
-    Returns (results, journals, states, output); states is None without ``state``.
-    """
-    reads = ["requests?clear=true"] + (["state"] if state else [])
-    per = 1 + len(reads)
-    played, output = run_tasks([item for task in tasks for item in [task] + [sim_read(sim, what) for what in reads]],
-                               env, **options)
-    answers = [read for index, read in enumerate(played) if index % per]
-    assert not any(read.get("failed") for read in answers), answers
-    journals = [read["msg"]["requests"] for read in played[1::per]]
-    return played[0::per], journals, [read["msg"] for read in played[2::per]] if state else None, output
 
 
 def test_add_rerun_and_remove_unlisted(sim, env):

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from conftest import CONTOSO, FABRIKAM, NORTHWIND
-from harness import DEMO, ROOT, run_tasks, writes
+from harness import DEMO, ROOT, run_tasks, sim_post, sim_read
 
 USER = "fm.single@contoso-demo.onmicrosoft.com"
 BULK = ["fm.bulk1@fabrikam-demo.onmicrosoft.com", "fm.bulk2@fabrikam-demo.onmicrosoft.com"]
@@ -91,26 +91,13 @@ def action_of(result):
                 "unchanged")
 
 
-def sim_admin(sim, what, method="GET"):
-    """A task that calls the simulator's admin API (``/_sim/<what>``) at that point of the play.
-
-    A GET is a lookup, whose answer is the task's ``msg``; another method is a ``uri`` task.
-    """
-    if method == "GET":
-        return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
-                                                 "split_lines=False, use_proxy=False) | from_json }}"
-                                                 % (sim.url, what, sim.ca_path)}, "no_log": True}
-    return {"ansible.builtin.uri": {"url": "%s/_sim/%s" % (sim.url, what), "method": method, "ca_path": sim.ca_path,
-                                    "use_proxy": False, "status_code": [200, 204]}}
-
-
 def with_rerun(sim, options):
     """The modules' tasks; then, only if one of them failed (as ``when:`` says), the journal so far, the faults
     cleared (as sim.clear_faults() would) and the tasks again without the options: one playbook instead of a
     second ansible-playbook run for the re-run (about 1.5 s of CPU)."""
     first = tasks(options)
     any_failed = " or ".join("result_%d.failed | default(false)" % index for index in range(len(first)))
-    after = [sim_admin(sim, "requests"), sim_admin(sim, "faults", "DELETE")] + tasks({})
+    after = [sim_read(sim, "requests"), sim_post(sim, "faults", method="DELETE")] + tasks({})
     return first + [dict(task, when=any_failed) for task in after]
 
 

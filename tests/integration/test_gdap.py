@@ -11,7 +11,7 @@ import time
 import requests
 
 from conftest import CONTOSO, FABRIKAM, NORTHWIND
-from harness import DEMO, run_tasks, token_requests, writes
+from harness import DEMO, run_tasks, sim_post, sim_read, token_requests, writes
 
 INFO = "csp.onboarding.gdap_relationship_info"
 RELATIONSHIP = "csp.onboarding.gdap_relationship"
@@ -42,20 +42,6 @@ def relationships_in_state(sim, state=None):
     """The partner's relationships by display name, in ``state`` (default: the simulator's state now)."""
     partner = [p for p in (state or sim.state())["partners"] if p["tenant_id"] == DEMO["partner_tenant_id"]][0]
     return dict((rel["display_name"], rel) for rel in partner["gdap_relationships"])
-
-
-def sim_read(sim, what):
-    """A task whose result's ``msg`` is the simulator's answer to GET /_sim/<what> (its admin API, never journaled)."""
-    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/%s', ca_path='%s', "
-                                             "split_lines=False, use_proxy=False) | from_json }}"
-                                             % (sim.url, what, sim.ca_path)},
-            "no_log": True}  # registered in full, but kept out of the output (the state holds passwords)
-
-
-def sim_post(sim, path):
-    """A task that POSTs to the simulator's admin API at that point of the play (``path`` may be templated)."""
-    return {"ansible.builtin.uri": {"url": "%s/_sim/%s" % (sim.url, path), "method": "POST", "ca_path": sim.ca_path,
-                                    "use_proxy": False, "status_code": 200}}
 
 
 def test_info_reads_every_page_and_checks_a_customer_with_one_token(sim, env):

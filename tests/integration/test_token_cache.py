@@ -7,7 +7,7 @@ import stat
 import sys
 
 from conftest import CONTOSO, FABRIKAM
-from harness import DEMO, connection_env, run_playbook, run_tasks, token_requests
+from harness import DEMO, connection_env, journal_read, run_playbook, run_tasks, token_requests
 
 PARTNER = DEMO["partner_tenant_id"]
 
@@ -75,9 +75,7 @@ def test_a_customer_tenant_token_after_a_401_is_renewed_once(sim, env):
     (first, expired, _, result), _ = run_tasks([
         domain, {"ansible.builtin.uri": {"url": "%s/_sim/expire-tokens" % sim.url, "method": "POST",
                                          "ca_path": sim.ca_path, "use_proxy": False, "status_code": 204}},
-        {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/requests?clear=true', "
-                                          "ca_path='%s', split_lines=False, use_proxy=False) }}"
-                                          % (sim.url, sim.ca_path)}, "no_log": True},
+        journal_read(sim),
         domain], env)
     assert first["action"] == "created" and expired["status"] == 204, (first.get("msg"), expired.get("msg"))
     assert not result.get("failed"), result.get("msg")

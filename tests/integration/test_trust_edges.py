@@ -4,7 +4,7 @@ customer_users guards, the users' diff, and the APS bypass lock across parallel 
 import threading
 
 from conftest import CONTOSO, FABRIKAM, NORTHWIND
-from harness import DEMO, run_tasks, writes
+from harness import DEMO, journal_read, run_tasks, writes
 
 ACCOUNT = 1000003
 
@@ -16,17 +16,6 @@ def bypasses(sim):
 
 def bulk(users, **options):
     return {"csp.onboarding.customer_users": dict(customer_id=FABRIKAM, users=users, **options)}
-
-
-def journal_read(sim):
-    """A task whose result's ``msg`` is the simulator's journal since the last read; the journal is emptied.
-
-    Between the steps of one playbook, so that each step is asserted on its own requests (an ansible-playbook run
-    costs about 1.5 s of CPU, a task a tenth of that).
-    """
-    return {"ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.url', '%s/_sim/requests?clear=true', "
-                                             "ca_path='%s', split_lines=False, use_proxy=False) | from_json }}"
-                                             % (sim.url, sim.ca_path)}, "no_log": True}
 
 
 def test_reads_refuse_what_would_fail_in_check_mode_and_real_runs(sim, env):
