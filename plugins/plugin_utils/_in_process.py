@@ -191,6 +191,27 @@ class InProcessModuleAction(ActionBase):
         return task.masker.mask(result)
 
 
+class ControllerAction(ActionBase):
+    """The base of the actions that run only in the controller's worker: tenant_onboarding, onboarding_report."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+    MODULE = None
+    # Why the task needs connection: local, in the words of the module's error.
+    ON_THE_CONTROLLER = ""
+
+    def checked_arguments(self, result):
+        """``(params, None)``, or ``(None, a failed result)`` for another connection or arguments the spec refuses."""
+        if self._connection.transport != "local":
+            return None, dict(result, failed=True, msg="%s %s" % (self.MODULE, self.ON_THE_CONTROLLER))
+        params, _no_log, failure, _notes = validated_arguments(module_definition(self.MODULE), self._task.args,
+                                                               self.MODULE)
+        if failure is not None:
+            return None, dict(result, **failure)
+        return params, None
+
+
 def validated_arguments(definition, args, module_name):
     """Validate ``args`` against the module's spec, as ``AnsibleModule`` does.
 

@@ -22,13 +22,11 @@ import importlib
 import re
 import uuid
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.csp.onboarding.plugins.module_utils._compare import SecretMasker
 from ansible_collections.csp.onboarding.plugins.module_utils._connection import OPTIONS, Connections
 from ansible_collections.csp.onboarding.plugins.module_utils._module import CspTask, missing_library
 from ansible_collections.csp.onboarding.plugins.plugin_utils._in_process import (
-    CoreInternals, module_definition, plain, validated_arguments)
+    ControllerAction, CoreInternals, module_definition, plain, validated_arguments)
 
 # A GDAP relationship in these statuses waits for the customer's approval.
 WAITING = ("created", "approvalPending", "approved", "activating")
@@ -221,23 +219,18 @@ def _failure(step, result=None, items=(), label=None, msg=None):
                 ms_correlation_id=first.get("ms_correlation_id") or result.get("ms_correlation_id"))
 
 
-class TenantOnboardingAction(ActionBase):
+class TenantOnboardingAction(ControllerAction):
     """The action of ``tenant_onboarding``: the role's steps, in its order, in one task."""
 
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
     MODULE = "csp.onboarding.tenant_onboarding"
+    ON_THE_CONTROLLER = "runs on the controller: set connection: local for its task (the tenant's APIs are reached " \
+                        "from there)"
 
     def run(self, tmp=None, task_vars=None):
         result = super(TenantOnboardingAction, self).run(tmp, task_vars or {})
-        if self._connection.transport != "local":
-            return dict(result, failed=True, msg="%s runs on the controller: set connection: local for its task "
-                        "(the tenant's APIs are reached from there)" % self.MODULE)
-        definition = module_definition(self.MODULE)
-        params, _no_log, failure, _notes = validated_arguments(definition, self._task.args, self.MODULE)
+        params, failure = self.checked_arguments(result)
         if failure is not None:
-            return dict(result, **failure)
+            return failure
         if not params["customer_id"] and not params["customer"]:
             return dict(result, failed=True, msg="Set customer_id (the role's tenant_onboarding_customer_id), or "
                         "customer (tenant_onboarding_customer) to create the customer.")

@@ -16,9 +16,7 @@ import json
 import os
 import tempfile
 
-from ansible.plugins.action import ActionBase
-
-from ansible_collections.csp.onboarding.plugins.plugin_utils._in_process import module_definition, validated_arguments
+from ansible_collections.csp.onboarding.plugins.plugin_utils._in_process import ControllerAction
 
 # What a tenant's outcome holds (see the tenant_onboarding module's RETURN); the rest of a registered result
 # (failed, diff, warnings, invocation) is not part of the report.
@@ -191,23 +189,17 @@ def write_file(path, content, mode):
     return True
 
 
-class OnboardingReportAction(ActionBase):
+class OnboardingReportAction(ControllerAction):
     """The action of ``onboarding_report``: render the report and write its files on the controller."""
 
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
     MODULE = "csp.onboarding.onboarding_report"
+    ON_THE_CONTROLLER = "writes on the controller: set connection: local (or delegate_to: localhost) for its task"
 
     def run(self, tmp=None, task_vars=None):
         result = super(OnboardingReportAction, self).run(tmp, task_vars or {})
-        if self._connection.transport != "local":
-            return dict(result, failed=True, msg="%s writes on the controller: set connection: local (or "
-                        "delegate_to: localhost) for its task" % self.MODULE)
-        params, _no_log, failure, _notes = validated_arguments(module_definition(self.MODULE), self._task.args,
-                                                               self.MODULE)
+        params, failure = self.checked_arguments(result)
         if failure is not None:
-            return dict(result, **failure)
+            return failure
         if len(params["hosts"]) != len(params["results"]):
             return dict(result, failed=True, msg="hosts and results must be as long as each other (%d and %d)"
                         % (len(params["hosts"]), len(params["results"])))

@@ -32,7 +32,7 @@ def connection_defaults(sim, tmp_path):
     return {"group/csp.onboarding.partner_center": partner_center, "group/csp.onboarding.aps": aps}
 
 
-def onboard(sim, tmp_path, args, module_defaults=None, extra=()):
+def onboard(sim, tmp_path, args, module_defaults=None, extra=(), task_vars=None):
     """One tenant_onboarding task with the connection as module_defaults; (exit code, output, registered result)."""
     out = tmp_path / "result.json"
     defaults = connection_defaults(sim, tmp_path)
@@ -40,7 +40,7 @@ def onboard(sim, tmp_path, args, module_defaults=None, extra=()):
     play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "module_defaults": defaults,
              "vars": {"ansible_python_interpreter": sys.executable},
              "tasks": [{"name": "Onboard", "csp.onboarding.tenant_onboarding": args, "register": "onboarding",
-                        "ignore_errors": True},
+                        "ignore_errors": True, "vars": task_vars or {}},
                        {"save_results": {"content": "{{ onboarding | to_json }}", "dest": str(out)},
                         "check_mode": False, "diff": False}]}]
     playbook = tmp_path / "play.yml"
@@ -106,6 +106,9 @@ def test_every_steps_arguments_are_checked_before_the_first_request(sim, tmp_pat
 
     code, output, result = onboard(sim, tmp_path, {"domains": [{"name": DOMAIN}]})
     assert result["failed"] and "Set customer_id" in result["msg"]
+    # The steps run in the controller's worker: a task aimed at another machine is refused, not run here.
+    code, output, result = onboard(sim, tmp_path, tenant_args(), task_vars={"ansible_connection": "ssh"})
+    assert result["failed"] and "runs on the controller: set connection: local" in result["msg"]
     assert sim.journal() == []
 
 
