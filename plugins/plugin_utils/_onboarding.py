@@ -19,6 +19,7 @@ This file is private to the collection.
 """
 
 import importlib
+import os
 import re
 import uuid
 
@@ -237,6 +238,9 @@ class TenantOnboardingAction(ControllerAction):
         missing = missing_library("partner_center", {})
         if missing:
             return dict(result, failed=True, **missing)
+        # The task's environment: reaches the steps' env fallbacks, as it reaches a module's process; this worker
+        # process exists for this one task.
+        os.environ.update((str(key), str(value)) for key, value in CoreInternals.task_environment(self).items())
         result.update(TenantRun(self, params).run())
         return result
 

@@ -32,7 +32,7 @@ def connection_defaults(sim, tmp_path):
     return {"group/csp.onboarding.partner_center": partner_center, "group/csp.onboarding.aps": aps}
 
 
-def onboard(sim, tmp_path, args, module_defaults=None, extra=(), task_vars=None):
+def onboard(sim, tmp_path, args, module_defaults=None, extra=(), task_vars=None, environment=None):
     """One tenant_onboarding task with the connection as module_defaults; (exit code, output, registered result)."""
     out = tmp_path / "result.json"
     defaults = connection_defaults(sim, tmp_path)
@@ -40,7 +40,7 @@ def onboard(sim, tmp_path, args, module_defaults=None, extra=(), task_vars=None)
     play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "module_defaults": defaults,
              "vars": {"ansible_python_interpreter": sys.executable},
              "tasks": [{"name": "Onboard", "csp.onboarding.tenant_onboarding": args, "register": "onboarding",
-                        "ignore_errors": True, "vars": task_vars or {}},
+                        "ignore_errors": True, "vars": task_vars or {}, "environment": environment or {}},
                        {"save_results": {"content": "{{ onboarding | to_json }}", "dest": str(out)},
                         "check_mode": False, "diff": False}]}]
     playbook = tmp_path / "play.yml"
@@ -91,6 +91,11 @@ def test_module_defaults_reach_every_step_which_share_one_correlation_id(sim, tm
     assert result["status"] == "failed" and result["failure"]["step"] == "Converge the users in one module run"
     assert "timeout must be positive" in result["failure"]["msg"]
     assert result["domains"]["created"] == ["other." + DOMAIN]
+
+    # The task's environment reaches the steps' env fallbacks (module_defaults leave timeout unset here).
+    code, output, result = onboard(sim, tmp_path, tenant_args(), environment={"PARTNER_CENTER_TIMEOUT": "0"})
+    assert result["status"] == "failed" and result["failure"]["step"] == "Check that the customer exists"
+    assert "timeout must be positive" in result["failure"]["msg"]
 
 
 def test_every_steps_arguments_are_checked_before_the_first_request(sim, tmp_path):
