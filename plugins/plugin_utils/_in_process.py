@@ -86,12 +86,13 @@ class CoreInternals(object):
     """
 
     @staticmethod
-    def task_environment(action):
-        # The task's ``environment:`` as the module would see it: ActionBase computes it for the
-        # module's command line; there is no public accessor.
+    def apply_task_environment(action):
+        # The task's ``environment:`` as the module would see it, set in this worker process so that the
+        # options' env fallbacks see it (the process exists for this one task, so nothing else is affected).
+        # ActionBase computes it for the module's command line; there is no public accessor.
         environment = {}
         action._compute_environment_string(environment)
-        return environment
+        os.environ.update((str(key), str(value)) for key, value in environment.items())
 
     @staticmethod
     def module_name(action):
@@ -153,7 +154,7 @@ class InProcessModuleAction(ActionBase):
             if not wrap_async:
                 CoreInternals.remove_module_tmp(self)
             return result
-        self._apply_task_environment()
+        CoreInternals.apply_task_environment(self)
         result.update(self._run_definition(module_name, definition))
         return result
 
@@ -165,14 +166,6 @@ class InProcessModuleAction(ActionBase):
         # The libraries the module would import on the target: without them here, the module may still
         # find them in the target's interpreter, and says so plainly if it does not.
         return missing_library(definition.connection, self._task.args) is None
-
-    def _apply_task_environment(self):
-        """The task's ``environment:`` reaches the options' env fallbacks, as it reaches a module's process.
-
-        The worker process exists for this one task, so changing its environment affects nothing else.
-        """
-        environment = CoreInternals.task_environment(self)
-        os.environ.update((str(key), str(value)) for key, value in environment.items())
 
     def _run_definition(self, module_name, definition):
         params, no_log_values, failure, notes = validated_arguments(definition, self._task.args, module_name)

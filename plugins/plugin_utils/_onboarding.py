@@ -19,7 +19,6 @@ This file is private to the collection.
 """
 
 import importlib
-import os
 import re
 import uuid
 
@@ -238,9 +237,8 @@ class TenantOnboardingAction(ControllerAction):
         missing = missing_library("partner_center", {})
         if missing:
             return dict(result, failed=True, **missing)
-        # The task's environment: reaches the steps' env fallbacks, as it reaches a module's process; this worker
-        # process exists for this one task.
-        os.environ.update((str(key), str(value)) for key, value in CoreInternals.task_environment(self).items())
+        # The task's environment: reaches the steps' env fallbacks, as for the in-process modules.
+        CoreInternals.apply_task_environment(self)
         result.update(TenantRun(self, params).run())
         return result
 
